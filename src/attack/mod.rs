@@ -1,0 +1,14 @@
+//! The ATT&CK knowledge base: STIX 2.1 bundles parsed into typed, indexed objects.
+//!
+//! Everything atkmap computes stands on this layer. It takes bytes and gives a
+//! [`KnowledgeBase`]; finding and downloading the bytes is the command line's job.
+
+pub mod knowledge;
+pub mod load;
+pub mod lookup;
+pub mod release_name;
+pub mod stix;
+pub mod view;
+
+pub use knowledge::{Kind, KnowledgeBase, ObjectRef, Release};
+pub use load::{LoadError, load_bundle};

@@ -1,0 +1,129 @@
+//! The raw shape of an ATT&CK STIX 2.1 bundle, as serde reads it.
+//!
+//! One flat struct covers every object type: ATT&CK objects share most fields and a flat struct
+//! lets serde skip what atkmap never reads (descriptions, citations) without allocating. Strings
+//! borrow from the input where they can (`Cow`), which keeps the parse of a 50 MB bundle cheap.
+//! Unknown object types and unknown fields are ignored, so newer releases still load.
+
+use std::borrow::Cow;
+
+use serde::Deserialize;
+
+/// The top level of a bundle file.
+#[derive(Debug, Deserialize)]
+pub struct RawBundle<'a> {
+    #[serde(rename = "type", borrow)]
+    pub kind: Cow<'a, str>,
+    #[serde(borrow, default)]
+    pub objects: Option<Vec<RawObject<'a>>>,
+}
+
+/// Any STIX object of the bundle. Fields absent from a type stay at their default.
+#[derive(Debug, Deserialize)]
+pub struct RawObject<'a> {
+    #[serde(rename = "type", borrow)]
+    pub kind: Cow<'a, str>,
+    #[serde(borrow)]
+    pub id: Cow<'a, str>,
+    #[serde(borrow, default)]
+    pub name: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    pub external_references: Vec<RawExternalReference<'a>>,
+    #[serde(default)]
+    pub revoked: Option<bool>,
+    #[serde(default)]
+    pub x_mitre_deprecated: Option<bool>,
+    #[serde(borrow, default)]
+    pub x_mitre_version: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    pub x_mitre_domains: Vec<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    pub x_mitre_platforms: Vec<Cow<'a, str>>,
+
+    // attack-pattern
+    #[serde(borrow, default)]
+    pub kill_chain_phases: Vec<RawKillChainPhase<'a>>,
+    #[serde(default)]
+    pub x_mitre_is_subtechnique: Option<bool>,
+
+    // intrusion-set, campaign, malware, tool
+    #[serde(borrow, default)]
+    pub aliases: Vec<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    pub x_mitre_aliases: Vec<Cow<'a, str>>,
+
+    // x-mitre-tactic and x-mitre-matrix
+    #[serde(borrow, default)]
+    pub x_mitre_shortname: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    pub tactic_refs: Vec<Cow<'a, str>>,
+
+    // relationship
+    #[serde(borrow, default)]
+    pub relationship_type: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    pub source_ref: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    pub target_ref: Option<Cow<'a, str>>,
+
+    // x-mitre-data-component (log sources from v18; data source link before)
+    #[serde(borrow, default)]
+    pub x_mitre_data_source_ref: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    pub x_mitre_log_sources: Vec<RawLogSource<'a>>,
+
+    // x-mitre-detection-strategy and x-mitre-analytic (v18 on)
+    #[serde(borrow, default)]
+    pub x_mitre_analytic_refs: Vec<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    pub x_mitre_log_source_references: Vec<RawLogSourceReference<'a>>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RawExternalReference<'a> {
+    #[serde(borrow, default)]
+    pub source_name: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    pub external_id: Option<Cow<'a, str>>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RawKillChainPhase<'a> {
+    #[serde(borrow)]
+    pub kill_chain_name: Cow<'a, str>,
+    #[serde(borrow)]
+    pub phase_name: Cow<'a, str>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RawLogSource<'a> {
+    #[serde(borrow)]
+    pub name: Cow<'a, str>,
+    #[serde(borrow, default)]
+    pub channel: Option<Cow<'a, str>>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RawLogSourceReference<'a> {
+    #[serde(borrow)]
+    pub x_mitre_data_component_ref: Cow<'a, str>,
+    #[serde(borrow)]
+    pub name: Cow<'a, str>,
+    #[serde(borrow, default)]
+    pub channel: Option<Cow<'a, str>>,
+}
+
+/// The ATT&CK ID of an object: the `external_id` of its MITRE external reference.
+pub fn attack_id<'s>(object: &'s RawObject<'_>) -> Option<&'s str> {
+    object.external_references.iter().find_map(|r| {
+        let source = r.source_name.as_deref()?;
+        if matches!(
+            source,
+            "mitre-attack" | "mitre-mobile-attack" | "mitre-ics-attack"
+        ) {
+            r.external_id.as_deref()
+        } else {
+            None
+        }
+    })
+}

@@ -1,0 +1,343 @@
+//! The JSON contract of `atkmap attack show` and `atkmap attack stats`.
+//!
+//! CI scripts and later features read these shapes, so they are plain structs with a fixed field
+//! order, documented in the README. Lists are sorted by ATT&CK ID; related objects are the
+//! active ones only.
+
+use serde::Serialize;
+
+use super::knowledge::{Kind, KnowledgeBase, ObjectRef, SoftwareKind};
+
+/// An ATT&CK object named in a list.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Named {
+    pub id: String,
+    pub name: String,
+}
+
+/// `attack show` of any object: the fields every kind has, then the kind's own.
+#[derive(Debug, Serialize)]
+pub struct ObjectView {
+    pub id: String,
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub stix_id: String,
+    pub revoked: bool,
+    pub deprecated: bool,
+    /// The active object this one was (finally) replaced by.
+    pub revoked_by: Option<Named>,
+    #[serde(flatten)]
+    pub details: Details,
+}
+
+/// The part of a view that depends on the kind.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum Details {
+    Technique {
+        tactics: Vec<String>,
+        platforms: Vec<String>,
+        is_subtechnique: bool,
+        parent: Option<String>,
+        subtechniques: Vec<String>,
+        mitigations: Vec<Named>,
+        detection_strategies: Vec<Named>,
+        /// Data components that detect the technique directly (releases before v18).
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        data_components: Vec<Named>,
+        groups: Vec<Named>,
+    },
+    Mitigation {
+        techniques: Vec<Named>,
+    },
+    Group {
+        aliases: Vec<String>,
+        techniques: Vec<Named>,
+        software: Vec<Named>,
+        campaigns: Vec<Named>,
+    },
+    Software {
+        software_type: &'static str,
+        aliases: Vec<String>,
+        platforms: Vec<String>,
+        techniques: Vec<Named>,
+    },
+    Campaign {
+        aliases: Vec<String>,
+        groups: Vec<Named>,
+        techniques: Vec<Named>,
+    },
+    Tactic {
+        shortname: String,
+        techniques: Vec<Named>,
+    },
+    DataSource {
+        platforms: Vec<String>,
+        data_components: Vec<Named>,
+    },
+    DataComponent {
+        data_source: Option<Named>,
+        log_sources: Vec<LogSourceView>,
+        detection_strategies: Vec<Named>,
+    },
+    DetectionStrategy {
+        techniques: Vec<Named>,
+        analytics: Vec<Named>,
+    },
+    Analytic {
+        platforms: Vec<String>,
+        detection_strategies: Vec<Named>,
+        log_sources: Vec<LogSourceView>,
+    },
+}
+
+#[derive(Debug, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LogSourceView {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_component: Option<String>,
+    pub name: String,
+    pub channel: String,
+}
+
+/// `attack stats`: active objects only; `techniques` excludes sub-techniques.
+#[derive(Debug, Serialize)]
+pub struct StatsView {
+    pub domain: String,
+    pub version: String,
+    pub tactics: usize,
+    pub techniques: usize,
+    pub subtechniques: usize,
+    pub mitigations: usize,
+    pub groups: usize,
+    pub software: usize,
+    pub campaigns: usize,
+    pub data_sources: usize,
+    pub data_components: usize,
+    pub detection_strategies: usize,
+    pub analytics: usize,
+    /// Objects kept but not counted above.
+    pub revoked: usize,
+    pub deprecated: usize,
+}
+
+impl KnowledgeBase {
+    /// Named references to the active objects among `indices`, sorted by ID.
+    pub fn named(&self, kind: Kind, indices: &[u32]) -> Vec<Named> {
+        let mut out: Vec<Named> = indices
+            .iter()
+            .map(|&index| ObjectRef { kind, index })
+            .filter(|&o| self.meta(o).is_active())
+            .map(|o| self.named_one(o))
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    pub fn named_one(&self, object: ObjectRef) -> Named {
+        let meta = self.meta(object);
+        Named {
+            id: meta.attack_id.clone(),
+            name: meta.name.clone(),
+        }
+    }
+
+    /// The `attack show` view of one object.
+    pub fn view(&self, object: ObjectRef) -> ObjectView {
+        let meta = self.meta(object);
+        let revoked_by = if meta.revoked {
+            self.final_replacement(object).map(|o| self.named_one(o))
+        } else {
+            None
+        };
+        ObjectView {
+            id: meta.attack_id.clone(),
+            name: meta.name.clone(),
+            kind: object.kind.label(),
+            stix_id: meta.stix_id.clone(),
+            revoked: meta.revoked,
+            deprecated: meta.deprecated,
+            revoked_by,
+            details: self.details(object),
+        }
+    }
+
+    fn details(&self, object: ObjectRef) -> Details {
+        let i = object.index as usize;
+        match object.kind {
+            Kind::Technique => {
+                let t = &self.techniques[i];
+                Details::Technique {
+                    tactics: t.tactics.clone(),
+                    platforms: t.platforms.clone(),
+                    is_subtechnique: t.is_subtechnique,
+                    parent: t
+                        .parent
+                        .map(|p| self.techniques[p as usize].meta.attack_id.clone()),
+                    subtechniques: self
+                        .named(Kind::Technique, &t.subtechniques)
+                        .into_iter()
+                        .map(|n| n.id)
+                        .collect(),
+                    mitigations: self.named(Kind::Mitigation, &t.mitigations),
+                    detection_strategies: self
+                        .named(Kind::DetectionStrategy, &t.detection_strategies),
+                    data_components: self.named(Kind::DataComponent, &t.data_components),
+                    groups: self.named(Kind::Group, &self.technique_groups(object.index)),
+                }
+            }
+            Kind::Mitigation => Details::Mitigation {
+                techniques: self.named(Kind::Technique, &self.mitigations[i].techniques),
+            },
+            Kind::Group => {
+                let g = &self.groups[i];
+                Details::Group {
+                    aliases: g.aliases.clone(),
+                    techniques: self.named(Kind::Technique, &self.group_techniques(object.index)),
+                    software: self.named(Kind::Software, &g.software),
+                    campaigns: self.named(Kind::Campaign, &g.campaigns),
+                }
+            }
+            Kind::Software => {
+                let s = &self.software[i];
+                Details::Software {
+                    software_type: match s.kind {
+                        SoftwareKind::Malware => "malware",
+                        SoftwareKind::Tool => "tool",
+                    },
+                    aliases: s.aliases.clone(),
+                    platforms: s.platforms.clone(),
+                    techniques: self.named(Kind::Technique, &s.techniques),
+                }
+            }
+            Kind::Campaign => {
+                let c = &self.campaigns[i];
+                Details::Campaign {
+                    aliases: c.aliases.clone(),
+                    groups: self.named(Kind::Group, &c.groups),
+                    techniques: self.named(Kind::Technique, &c.techniques),
+                }
+            }
+            Kind::Tactic => {
+                let tactic = &self.tactics[i];
+                let in_tactic: Vec<u32> = (0..self.techniques.len() as u32)
+                    .filter(|&t| {
+                        let technique = &self.techniques[t as usize];
+                        !technique.is_subtechnique && technique.tactics.contains(&tactic.shortname)
+                    })
+                    .collect();
+                Details::Tactic {
+                    shortname: tactic.shortname.clone(),
+                    techniques: self.named(Kind::Technique, &in_tactic),
+                }
+            }
+            Kind::DataSource => {
+                let s = &self.data_sources[i];
+                Details::DataSource {
+                    platforms: s.platforms.clone(),
+                    data_components: self.named(Kind::DataComponent, &s.components),
+                }
+            }
+            Kind::DataComponent => {
+                let c = &self.data_components[i];
+                let strategies: Vec<u32> = self
+                    .analytics
+                    .iter()
+                    .filter(|a| {
+                        a.log_sources
+                            .iter()
+                            .any(|l| l.data_component == Some(object.index))
+                    })
+                    .flat_map(|a| a.strategies.iter().copied())
+                    .collect();
+                Details::DataComponent {
+                    data_source: c.data_source.map(|s| {
+                        self.named_one(ObjectRef {
+                            kind: Kind::DataSource,
+                            index: s,
+                        })
+                    }),
+                    log_sources: c
+                        .log_sources
+                        .iter()
+                        .map(|l| LogSourceView {
+                            data_component: None,
+                            name: l.name.clone(),
+                            channel: l.channel.clone(),
+                        })
+                        .collect(),
+                    detection_strategies: self.named(Kind::DetectionStrategy, &strategies),
+                }
+            }
+            Kind::DetectionStrategy => {
+                let s = &self.detection_strategies[i];
+                Details::DetectionStrategy {
+                    techniques: self.named(Kind::Technique, &s.techniques),
+                    analytics: self.named(Kind::Analytic, &s.analytics),
+                }
+            }
+            Kind::Analytic => {
+                let a = &self.analytics[i];
+                Details::Analytic {
+                    platforms: a.platforms.clone(),
+                    detection_strategies: self.named(Kind::DetectionStrategy, &a.strategies),
+                    log_sources: a
+                        .log_sources
+                        .iter()
+                        .map(|l| LogSourceView {
+                            data_component: l
+                                .data_component
+                                .map(|c| self.data_components[c as usize].meta.attack_id.clone()),
+                            name: l.name.clone(),
+                            channel: l.channel.clone(),
+                        })
+                        .collect(),
+                }
+            }
+        }
+    }
+
+    /// Counts of active objects.
+    pub fn stats(&self) -> StatsView {
+        let active = |kind: Kind| {
+            self.all_of(kind)
+                .filter(|&o| self.meta(o).is_active())
+                .count()
+        };
+        let active_techniques = self.techniques.iter().filter(|t| t.meta.is_active());
+        let subtechniques = active_techniques
+            .clone()
+            .filter(|t| t.is_subtechnique)
+            .count();
+        let mut revoked = 0;
+        let mut deprecated = 0;
+        for kind in super::lookup::ALL_KINDS {
+            for o in self.all_of(kind) {
+                let m = self.meta(o);
+                if m.revoked {
+                    revoked += 1;
+                } else if m.deprecated {
+                    deprecated += 1;
+                }
+            }
+        }
+        StatsView {
+            domain: self.release.domain.clone(),
+            version: self.release.version.clone(),
+            tactics: active(Kind::Tactic),
+            techniques: active_techniques.count() - subtechniques,
+            subtechniques,
+            mitigations: active(Kind::Mitigation),
+            groups: active(Kind::Group),
+            software: active(Kind::Software),
+            campaigns: active(Kind::Campaign),
+            data_sources: active(Kind::DataSource),
+            data_components: active(Kind::DataComponent),
+            detection_strategies: active(Kind::DetectionStrategy),
+            analytics: active(Kind::Analytic),
+            revoked,
+            deprecated,
+        }
+    }
+}

@@ -1,0 +1,208 @@
+//! `atkmap attack show|search|stats`: looking things up in a release.
+
+use clap::Subcommand;
+use serde::Serialize;
+
+use crate::attack::view::ObjectView;
+use crate::attack::{Kind, KnowledgeBase};
+
+use super::data_source::DataOptions;
+use super::failure::{CliResult, Failure, Outcome};
+use super::output::{paint, print_stdout, styles};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Default)]
+pub enum LookupFormat {
+    #[default]
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AttackCommand {
+    /// Show one object by ATT&CK ID (T1199, M1032, G1015, DET0103, ...) or STIX id
+    Show {
+        id: String,
+        #[arg(long, value_enum, default_value_t)]
+        format: LookupFormat,
+    },
+    /// Find active objects whose ID, name or alias contains TEXT
+    Search {
+        text: String,
+        #[arg(long, value_enum, default_value_t)]
+        format: LookupFormat,
+        /// Only objects of this kind (technique, mitigation, group, ...)
+        #[arg(long)]
+        kind: Option<String>,
+    },
+    /// Count the active objects of a release
+    Stats {
+        #[arg(long, value_enum, default_value_t)]
+        format: LookupFormat,
+    },
+}
+
+pub fn run(command: AttackCommand, data: &DataOptions) -> CliResult {
+    let release = data.load(None)?;
+    let kb = &release.kb;
+    let text = match command {
+        AttackCommand::Show { id, format } => {
+            let object = kb.lookup(&id, None).ok_or_else(|| unknown_id(kb, &id))?;
+            let view = kb.view(object);
+            match format {
+                LookupFormat::Json => to_json(&view)?,
+                LookupFormat::Text => show_text(&view)?,
+            }
+        }
+        AttackCommand::Search { text, format, kind } => {
+            let hits: Vec<(crate::attack::view::Named, &str)> = kb
+                .search(&text)
+                .into_iter()
+                .filter(|o| kind.as_deref().is_none_or(|k| o.kind.label() == k))
+                .map(|o| (kb.named_one(o), o.kind.label()))
+                .collect();
+            match format {
+                LookupFormat::Json => {
+                    #[derive(Serialize)]
+                    struct Hit<'a> {
+                        id: &'a str,
+                        name: &'a str,
+                        #[serde(rename = "type")]
+                        kind: &'a str,
+                    }
+                    let hits: Vec<Hit> = hits
+                        .iter()
+                        .map(|(h, k)| Hit {
+                            id: &h.id,
+                            name: &h.name,
+                            kind: k,
+                        })
+                        .collect();
+                    to_json(&hits)?
+                }
+                LookupFormat::Text => {
+                    let mut out = String::new();
+                    for (hit, k) in &hits {
+                        out.push_str(&format!("{:<10} {:<19} {}\n", hit.id, k, hit.name));
+                    }
+                    if hits.is_empty() {
+                        return Err(Failure::new(format!("nothing in ATT&CK matches {text:?}")));
+                    }
+                    out
+                }
+            }
+        }
+        AttackCommand::Stats { format } => {
+            let stats = kb.stats();
+            match format {
+                LookupFormat::Json => to_json(&stats)?,
+                LookupFormat::Text => value_text(&serde_json::to_value(&stats).map_err(json)?),
+            }
+        }
+    };
+    print_stdout(&text)?;
+    Ok(Outcome::Clean)
+}
+
+fn json(e: serde_json::Error) -> Failure {
+    Failure::new(format!("cannot serialise JSON: {e}"))
+}
+
+fn to_json<T: Serialize>(value: &T) -> Result<String, Failure> {
+    let mut text = serde_json::to_string_pretty(value).map_err(json)?;
+    text.push('\n');
+    Ok(text)
+}
+
+fn unknown_id(kb: &KnowledgeBase, id: &str) -> Failure {
+    let release = &kb.release;
+    let mut failure = Failure::new(format!(
+        "{id} is not in ATT&CK {} {}",
+        release.domain, release.version
+    ));
+    if let Some(suggestion) = kb.suggest(id) {
+        failure = failure.hint(suggestion);
+    }
+    if Kind::from_attack_id(id).is_none() && !id.contains("--") {
+        failure = failure.hint(
+            "ATT&CK IDs look like T1199, T1078.004, M1032, G1015, S0002, C0027, DS0015, DC0002, \
+             DET0103, AN0110 or TA0001; use `atkmap attack search TEXT` to search names",
+        );
+    }
+    failure
+}
+
+/// The text form of `attack show`: a header line, then one line per field.
+fn show_text(view: &ObjectView) -> Result<String, Failure> {
+    let mut out = format!(
+        "{}  {}  ({})\n",
+        paint(styles::EMPHASIS, &view.id),
+        view.name,
+        view.kind
+    );
+    if view.revoked {
+        let by = view
+            .revoked_by
+            .as_ref()
+            .map_or("no replacement named".to_string(), |n| {
+                format!("revoked by {} {}", n.id, n.name)
+            });
+        out.push_str(&format!("{}: {by}\n", paint(styles::WARNING, "revoked")));
+    }
+    if view.deprecated {
+        out.push_str(&format!("{}\n", paint(styles::WARNING, "deprecated")));
+    }
+    let mut value = serde_json::to_value(view).map_err(json)?;
+    if let Some(map) = value.as_object_mut() {
+        for key in ["id", "name", "type", "revoked", "deprecated", "revoked_by"] {
+            map.shift_remove(key);
+        }
+    }
+    out.push_str(&value_text(&value));
+    Ok(out)
+}
+
+/// Renders a flat JSON object as aligned `key: value` lines; lists of `{id, name}` become
+/// indented lines.
+fn value_text(value: &serde_json::Value) -> String {
+    use serde_json::Value;
+    let mut out = String::new();
+    let Some(map) = value.as_object() else {
+        return out;
+    };
+    for (key, v) in map {
+        let label = key.replace('_', " ");
+        match v {
+            Value::Array(items) if items.iter().any(Value::is_object) => {
+                out.push_str(&format!("{label} ({}):\n", items.len()));
+                for item in items {
+                    let fields: Vec<String> = item
+                        .as_object()
+                        .map(|o| o.values().map(plain).collect())
+                        .unwrap_or_default();
+                    out.push_str(&format!("  {}\n", fields.join("  ")));
+                }
+            }
+            Value::Array(items) => {
+                let items: Vec<String> = items.iter().map(plain).collect();
+                out.push_str(&format!("{label}: {}\n", items.join(", ")));
+            }
+            Value::Object(_) => {
+                let fields: Vec<String> = v
+                    .as_object()
+                    .map(|o| o.values().map(plain).collect())
+                    .unwrap_or_default();
+                out.push_str(&format!("{label}: {}\n", fields.join("  ")));
+            }
+            other => out.push_str(&format!("{label}: {}\n", plain(other))),
+        }
+    }
+    out
+}
+
+fn plain(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Null => "-".to_string(),
+        other => other.to_string(),
+    }
+}

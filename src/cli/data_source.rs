@@ -1,0 +1,226 @@
+//! Finding the ATT&CK bundle a command needs, and loading it.
+//!
+//! Search order: `--attack FILE`; then `--data-dir` / `ATKMAP_DATA_DIR`; the project-local
+//! `attack-data/`; the user cache. Without a version the newest release present is used. When
+//! nothing matches, the release is downloaded into the cache unless the user said `--offline`.
+
+use std::path::{Path, PathBuf};
+
+use crate::attack::release_name::{ReleaseName, compare_versions, same_version};
+use crate::attack::{KnowledgeBase, load_bundle};
+
+use super::failure::Failure;
+use super::fetch;
+use super::output::print_stderr;
+
+/// Where ATT&CK data may come from, as the global options say.
+#[derive(Debug, Clone, Default)]
+pub struct DataOptions {
+    pub attack_file: Option<PathBuf>,
+    pub data_dir: Option<PathBuf>,
+    pub domain: Option<String>,
+    pub version: Option<String>,
+    pub offline: bool,
+}
+
+/// A release file found on disk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FoundRelease {
+    pub path: PathBuf,
+    pub name: ReleaseName,
+}
+
+/// A loaded release and where it came from.
+#[derive(Debug)]
+pub struct LoadedRelease {
+    pub kb: KnowledgeBase,
+    pub path: PathBuf,
+}
+
+/// The user cache directory for atkmap (`ATKMAP_CACHE_DIR` overrides it, for tests and CI).
+pub fn cache_dir() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("ATKMAP_CACHE_DIR") {
+        return Some(PathBuf::from(dir));
+    }
+    dirs::cache_dir().map(|d| d.join("atkmap"))
+}
+
+/// Where downloaded releases are kept.
+pub fn cached_releases_dir() -> Option<PathBuf> {
+    cache_dir().map(|d| d.join("attack-data"))
+}
+
+impl DataOptions {
+    /// The directories searched for release files, in order.
+    pub fn search_dirs(&self) -> Vec<PathBuf> {
+        let mut dirs = Vec::new();
+        if let Some(d) = &self.data_dir {
+            dirs.push(d.clone());
+        }
+        dirs.push(PathBuf::from("attack-data"));
+        if let Some(d) = cached_releases_dir() {
+            dirs.push(d);
+        }
+        dirs
+    }
+
+    /// The domain asked for, `enterprise` by default.
+    pub fn domain(&self) -> &str {
+        self.domain.as_deref().unwrap_or("enterprise")
+    }
+
+    /// Loads the release the options name: `--attack`, or the pinned `domain`/`version` (a
+    /// model's pin) overridden by `--domain`/`--attack-version` when those are given.
+    pub fn load(&self, pinned: Option<(&str, &str)>) -> Result<LoadedRelease, Failure> {
+        if let Some(file) = &self.attack_file {
+            let kb = load_file(file)?;
+            if let Some((domain, version)) = pinned {
+                check_release(&kb, file, domain, Some(version))?;
+            }
+            return Ok(LoadedRelease {
+                kb,
+                path: file.clone(),
+            });
+        }
+        let domain = self
+            .domain
+            .as_deref()
+            .or(pinned.map(|p| p.0))
+            .unwrap_or("enterprise");
+        let version = self.version.as_deref().or(pinned.map(|p| p.1));
+        let path = match self.find(domain, version) {
+            Some(found) => found.path,
+            None => self.fetch_missing(domain, version)?,
+        };
+        let kb = load_file(&path)?;
+        check_release(&kb, &path, domain, version)?;
+        Ok(LoadedRelease { kb, path })
+    }
+
+    /// The best local file for a domain and optional version.
+    pub fn find(&self, domain: &str, version: Option<&str>) -> Option<FoundRelease> {
+        let mut candidates: Vec<FoundRelease> = self
+            .search_dirs()
+            .iter()
+            .flat_map(|d| list_releases(d))
+            .filter(|r| r.name.domain == domain)
+            .collect();
+        match version {
+            Some(v) => candidates.into_iter().find(|r| {
+                r.name
+                    .version
+                    .as_deref()
+                    .is_some_and(|rv| same_version(rv, v))
+            }),
+            None => {
+                // Newest versioned file wins; the unversioned "latest" file only when alone.
+                // A stable sort keeps search order among equals, so take the first maximum.
+                candidates.sort_by(|a, b| match (&a.name.version, &b.name.version) {
+                    (Some(x), Some(y)) => compare_versions(y, x),
+                    (Some(_), None) => std::cmp::Ordering::Less,
+                    (None, Some(_)) => std::cmp::Ordering::Greater,
+                    (None, None) => std::cmp::Ordering::Equal,
+                });
+                candidates.into_iter().next()
+            }
+        }
+    }
+
+    fn fetch_missing(&self, domain: &str, version: Option<&str>) -> Result<PathBuf, Failure> {
+        let wanted = match version {
+            Some(v) => format!("ATT&CK {domain} {v}"),
+            None => format!("any ATT&CK {domain} release"),
+        };
+        let searched: Vec<String> = self
+            .search_dirs()
+            .iter()
+            .map(|d| d.display().to_string())
+            .collect();
+        if self.offline {
+            return Err(Failure::new(format!(
+                "{wanted} is not available locally and --offline forbids downloading it"
+            ))
+            .hint(format!("searched: {}", searched.join(", ")))
+            .hint(manual_supply_hint(domain, version)));
+        }
+        print_stderr(&format!(
+            "note: {wanted} not found locally (searched {}); downloading it\n",
+            searched.join(", ")
+        ));
+        fetch::fetch_release(domain, version)
+    }
+}
+
+/// How to put a release file in place by hand.
+pub fn manual_supply_hint(domain: &str, version: Option<&str>) -> String {
+    let name = ReleaseName {
+        domain: domain.to_string(),
+        version: version.map(str::to_string),
+    }
+    .file_name();
+    format!(
+        "download {name} from MITRE's attack-stix-data repository and pass it with --attack FILE, \
+         or put it in a directory named by --data-dir or ATKMAP_DATA_DIR"
+    )
+}
+
+/// Release files in a directory, by MITRE's naming; a missing directory has none.
+pub fn list_releases(dir: &Path) -> Vec<FoundRelease> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut out: Vec<FoundRelease> = entries
+        .filter_map(Result::ok)
+        .filter_map(|e| {
+            let name = ReleaseName::parse(e.file_name().to_str()?)?;
+            Some(FoundRelease {
+                path: e.path(),
+                name,
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    out
+}
+
+/// Reads and parses one bundle file.
+pub fn load_file(path: &Path) -> Result<KnowledgeBase, Failure> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        Failure::io("read ATT&CK bundle", path, &e)
+            .hint("pass an official ATT&CK STIX 2.1 bundle with --attack FILE")
+    })?;
+    load_bundle(&bytes).map_err(|e| {
+        Failure::new(format!("{}: {e}", path.display()))
+            .hint("atkmap reads MITRE's ATT&CK STIX 2.1 bundles (enterprise-attack-18.1.json)")
+    })
+}
+
+/// Refuses a bundle that is not the release asked for: a gap report is never computed on the
+/// wrong data.
+fn check_release(
+    kb: &KnowledgeBase,
+    path: &Path,
+    domain: &str,
+    version: Option<&str>,
+) -> Result<(), Failure> {
+    let release = &kb.release;
+    if release.domain != domain {
+        return Err(Failure::new(format!(
+            "{} holds the ATT&CK {} domain, but {domain} was asked for",
+            path.display(),
+            release.domain
+        )));
+    }
+    if let Some(v) = version
+        && !release.version.is_empty()
+        && !same_version(&release.version, v)
+    {
+        return Err(Failure::new(format!(
+            "{} holds ATT&CK {domain} {}, but {v} was asked for",
+            path.display(),
+            release.version
+        ))
+        .hint(manual_supply_hint(domain, Some(v))));
+    }
+    Ok(())
+}

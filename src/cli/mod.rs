@@ -1,0 +1,164 @@
+//! The command line: argument parsing, one file per subcommand, and all I/O.
+//!
+//! Everything below this module takes text or structs and returns data; this layer finds
+//! files, downloads releases, prints, and turns outcomes into exit codes.
+
+pub mod attack_cmd;
+pub mod data_cmd;
+pub mod data_source;
+pub mod failure;
+pub mod fetch;
+pub mod output;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{CommandFactory, Parser, Subcommand};
+
+use data_source::DataOptions;
+use failure::{CliResult, EXIT_FAILURE, Failure, Outcome};
+use output::{ColorChoice, paint, print_stderr, print_stdout, styles};
+
+const AFTER_HELP: &str = "\
+Examples:
+  atkmap attack show T1199                 Look up a technique in the newest local release
+  atkmap attack show T1078.004 --format json
+  atkmap attack search \"trusted relationship\"
+  atkmap attack stats --attack-version 17.1
+  atkmap data list                         Releases available locally
+  atkmap data fetch --domain ics           Download the newest ICS release into the cache
+
+Exit codes:
+  0  success, nothing at or above the gate
+  1  findings at or above the gate (report --fail-on)
+  2  the command could not do its job: usage error, invalid input, missing data, I/O error
+
+ATT&CK data is searched in: --attack FILE, --data-dir / ATKMAP_DATA_DIR, ./attack-data,
+then the user cache; a missing release is downloaded unless --offline / ATKMAP_OFFLINE.";
+
+/// Map identity-verification supply-chain threat models onto MITRE ATT&CK and report the gaps.
+#[derive(Debug, Parser)]
+#[command(name = "atkmap", version, about, after_help = AFTER_HELP)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command takes.
+#[derive(Debug, clap::Args)]
+pub struct GlobalArgs {
+    /// Use this ATT&CK STIX 2.1 bundle file
+    #[arg(long, global = true, value_name = "FILE")]
+    pub attack: Option<PathBuf>,
+    /// Directory of ATT&CK bundles named as MITRE names them (enterprise-attack-18.1.json)
+    #[arg(long, global = true, value_name = "DIR", env = "ATKMAP_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// ATT&CK domain: enterprise, mobile or ics
+    #[arg(long, global = true, value_name = "DOMAIN", value_parser = ["enterprise", "mobile", "ics"])]
+    pub domain: Option<String>,
+    /// ATT&CK release version (18.1); default: the newest present
+    #[arg(long, global = true, value_name = "VERSION")]
+    pub attack_version: Option<String>,
+    /// Never download ATT&CK data
+    #[arg(long, global = true, env = "ATKMAP_OFFLINE", value_parser = clap::builder::FalseyValueParser::new())]
+    pub offline: bool,
+    /// When to use colour (NO_COLOR is honoured in auto mode)
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+}
+
+impl GlobalArgs {
+    pub fn data_options(&self) -> DataOptions {
+        DataOptions {
+            attack_file: self.attack.clone(),
+            data_dir: self.data_dir.clone(),
+            domain: self.domain.clone(),
+            version: self.attack_version.clone(),
+            offline: self.offline,
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Look things up in ATT&CK: show an object, search names, count a release
+    #[command(subcommand)]
+    Attack(attack_cmd::AttackCommand),
+    /// Manage local ATT&CK releases: list them, download one
+    #[command(subcommand)]
+    Data(data_cmd::DataCommand),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) to standard output
+    Man,
+}
+
+/// Runs the command line and returns the process exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_FAILURE } else { 0 };
+            if let Err(io) = e.print()
+                && !output::is_broken_pipe(&io)
+            {
+                return ExitCode::from(EXIT_FAILURE);
+            }
+            return ExitCode::from(code);
+        }
+    };
+    cli.global.color.apply();
+    match run(cli) {
+        Ok(outcome) => outcome.exit_code(),
+        Err(failure) => {
+            report_failure(&failure);
+            ExitCode::from(EXIT_FAILURE)
+        }
+    }
+}
+
+/// Prints a failure as `error: ...` with its hints.
+pub fn report_failure(failure: &Failure) {
+    let mut text = format!("{}: {}\n", paint(styles::ERROR, "error"), failure.message);
+    for hint in &failure.hints {
+        text.push_str(&format!("  {}: {hint}\n", paint(styles::NOTE, "hint")));
+    }
+    print_stderr(&text);
+}
+
+fn run(cli: Cli) -> CliResult {
+    let data = cli.global.data_options();
+    match cli.command {
+        Command::Attack(command) => attack_cmd::run(command, &data),
+        Command::Data(command) => data_cmd::run(command, &data),
+        Command::Completions { shell } => {
+            let mut buffer = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "atkmap", &mut buffer);
+            print_stdout(&String::from_utf8_lossy(&buffer))?;
+            Ok(Outcome::Clean)
+        }
+        Command::Man => {
+            let mut buffer = Vec::new();
+            clap_mangen::Man::new(Cli::command())
+                .render(&mut buffer)
+                .map_err(|e| Failure::new(format!("cannot render the man page: {e}")))?;
+            print_stdout(&String::from_utf8_lossy(&buffer))?;
+            Ok(Outcome::Clean)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

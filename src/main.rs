@@ -1,0 +1,5 @@
+//! The `atkmap` binary: parse the command line, run, map the outcome to an exit code.
+
+fn main() -> std::process::ExitCode {
+    atkmap::cli::main()
+}
