@@ -448,6 +448,17 @@ impl Builder {
             by_attack_id(kb, Kind::Technique, &mut m.techniques);
             kb.mitigations[i] = m;
         }
+        // A technique's tactics follow the matrix's column order.
+        let column: HashMap<String, usize> = kb
+            .tactics
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.shortname.clone(), i))
+            .collect();
+        for t in &mut kb.techniques {
+            t.tactics
+                .sort_by_key(|s| column.get(s).copied().unwrap_or(usize::MAX));
+        }
         if kb.release.domain.is_empty() {
             kb.release.domain = "enterprise".to_string();
         }
