@@ -1,0 +1,49 @@
+//! Shared helpers for the integration tests: the real binary and the real ATT&CK bundles.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+/// The directory holding MITRE's bundles (`ATKMAP_DATA_DIR`, as `.ci/run` sets it).
+///
+/// Tests that need the full bundles call this. When the data is missing they fail if
+/// `ATKMAP_REQUIRE_DATA` is set (CI sets it, so a missing data directory can never pass
+/// silently) and otherwise return `None` after saying so on stderr.
+pub fn data_dir() -> Option<PathBuf> {
+    let dir = std::env::var_os("ATKMAP_DATA_DIR").map(PathBuf::from);
+    match dir {
+        Some(d) if d.join("enterprise-attack-18.1.json").is_file() => Some(d),
+        _ => {
+            if std::env::var_os("ATKMAP_REQUIRE_DATA").is_some() {
+                panic!(
+                    "ATKMAP_REQUIRE_DATA is set but ATKMAP_DATA_DIR ({dir:?}) holds no \
+                     enterprise-attack-18.1.json: the tests that need MITRE's bundles cannot run"
+                );
+            }
+            eprintln!("skipping: ATKMAP_DATA_DIR does not hold MITRE's bundles");
+            None
+        }
+    }
+}
+
+/// One bundle file from the data directory.
+pub fn bundle(name: &str) -> Option<PathBuf> {
+    let path = data_dir()?.join(name);
+    assert!(path.is_file(), "{} is missing", path.display());
+    Some(path)
+}
+
+/// The atkmap binary, isolated from the user's cache and the project's `attack-data/`.
+pub fn atkmap() -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("atkmap").expect("the atkmap binary is built");
+    let isolated = std::env::temp_dir().join("atkmap-tests-empty-cache");
+    cmd.env("ATKMAP_CACHE_DIR", isolated)
+        .env("ATKMAP_OFFLINE", "1")
+        .env("NO_COLOR", "1")
+        .env_remove("ATKMAP_DATA_DIR");
+    cmd
+}
+
+/// The repository's root, for fixtures and models.
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
