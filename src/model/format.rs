@@ -1,0 +1,283 @@
+//! Format v1 of the threat model, exactly as a user writes it in YAML.
+//!
+//! These types are the single source of truth for the file format: the parser reads them, the
+//! JSON Schema (`atkmap schema`) is generated from them, and the structural checker validates
+//! a file against that schema before they are read. Doc comments become the schema's
+//! descriptions, which editors show on hover. References are plain ids here; `validate` checks
+//! them and builds the resolved [`super::Model`].
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use super::located::{Located, ScalarWidth};
+
+/// The format versions this atkmap reads.
+pub const KNOWN_FORMAT_VERSIONS: [u64; 1] = [1];
+
+/// The pattern every model id follows.
+pub const ID_PATTERN: &str = "^[a-z0-9]+(-[a-z0-9]+)*$";
+
+/// An atkmap threat model: an identity-verification supply chain described for ATT&CK.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "atkmap threat model (format v1)")]
+pub struct ModelFile {
+    /// Format version of this file. Only `1` exists.
+    pub atkmap: Located<u64>,
+    /// Name of the supply chain this model describes.
+    pub name: Located<String>,
+    /// Free text.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// The ATT&CK release the model is written against.
+    pub attack: AttackPin,
+    /// Techniques that leaked identity data enables on every system accepting its kind.
+    /// Default: [T1656, T1078] (Impersonation, Valid Accounts).
+    #[serde(default)]
+    pub reuse_techniques: Option<Vec<Located<String>>>,
+    /// Techniques an actor gets on the far end of a flow that crosses a trust boundary.
+    /// Default: [T1199] (Trusted Relationship).
+    #[serde(default)]
+    pub trust_techniques: Option<Vec<Located<String>>>,
+    /// Adversaries: who attacks, with what, from where.
+    #[serde(default)]
+    pub actors: Vec<Actor>,
+    /// The systems of the supply chain.
+    #[serde(default)]
+    pub systems: Vec<System>,
+    /// Data assets: identity evidence and personal data, stored, flowing or leaked.
+    #[serde(default)]
+    pub data: Vec<DataAsset>,
+    /// Data flows between systems.
+    #[serde(default)]
+    pub flows: Vec<Flow>,
+    /// Security controls and the ATT&CK mitigations and detection strategies they implement.
+    #[serde(default)]
+    pub controls: Vec<Control>,
+    /// Explicit threat scenarios, in addition to what atkmap derives.
+    #[serde(default)]
+    pub threats: Vec<Threat>,
+    /// Accepted risks: exposures the organisation has decided to live with, until a date.
+    #[serde(default)]
+    pub accepted: Vec<Acceptance>,
+}
+
+/// The ATT&CK release a model pins.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AttackPin {
+    /// ATT&CK domain.
+    pub domain: Located<Domain>,
+    /// Release version, quoted: "18.1".
+    pub version: Located<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Domain {
+    Enterprise,
+    Mobile,
+    Ics,
+}
+
+impl Domain {
+    pub fn name(self) -> &'static str {
+        match self {
+            Domain::Enterprise => "enterprise",
+            Domain::Mobile => "mobile",
+            Domain::Ics => "ics",
+        }
+    }
+}
+
+/// An adversary.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Actor {
+    /// Unique id: lowercase letters, digits and '-'.
+    #[schemars(pattern("^[a-z0-9]+(-[a-z0-9]+)*$"))]
+    pub id: Located<String>,
+    pub name: Located<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// ATT&CK groups (G1015) whose known techniques this actor brings.
+    #[serde(default)]
+    pub groups: Vec<Located<String>>,
+    /// Further ATT&CK techniques (T1597.002) this actor uses.
+    #[serde(default)]
+    pub techniques: Vec<Located<String>>,
+    /// Leaked data assets in this actor's hands.
+    #[serde(default)]
+    pub holds: Vec<Located<String>>,
+    /// Systems the actor reaches directly. Default: every system with exposure `internet`.
+    #[serde(default)]
+    pub entry: Option<Vec<Located<String>>>,
+}
+
+/// A system of the supply chain.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct System {
+    /// Unique id: lowercase letters, digits and '-'.
+    #[schemars(pattern("^[a-z0-9]+(-[a-z0-9]+)*$"))]
+    pub id: Located<String>,
+    pub name: Located<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Who runs it; systems with the same owner form one trust domain in diagrams.
+    #[serde(default)]
+    pub owner: Option<Located<String>>,
+    /// ATT&CK platform names (Windows, Linux, SaaS, IaaS, Identity Provider, ...).
+    pub platforms: Vec<Located<String>>,
+    /// Where it can be reached from.
+    pub exposure: Located<Exposure>,
+    /// Kinds of identity evidence this system accepts (matched against data `kind`).
+    #[serde(default)]
+    pub verifies: Vec<Located<String>>,
+    /// Data component IDs (DC0067) or ATT&CK log-source names (WinEventLog:Security) collected.
+    #[serde(default)]
+    pub telemetry: Vec<Located<String>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Exposure {
+    Internal,
+    Partner,
+    Internet,
+}
+
+/// A data asset.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DataAsset {
+    /// Unique id: lowercase letters, digits and '-'.
+    #[schemars(pattern("^[a-z0-9]+(-[a-z0-9]+)*$"))]
+    pub id: Located<String>,
+    #[serde(default)]
+    pub name: Option<Located<String>>,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Free-form kind (id-card-image, selfie), matched against systems' `verifies`.
+    pub kind: Located<String>,
+    /// Default: internal.
+    #[serde(default)]
+    pub sensitivity: Option<Located<Sensitivity>>,
+    /// Number of records.
+    #[serde(default)]
+    pub records: Option<Located<u64>>,
+    /// Systems that store this data.
+    #[serde(default)]
+    pub stored_in: Vec<Located<String>>,
+    /// When and how the data leaked; leaked data in an actor's `holds` enables reuse.
+    #[serde(default)]
+    pub leaked: Option<Leak>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Sensitivity {
+    Public,
+    Internal,
+    Confidential,
+    Restricted,
+}
+
+/// A leak of a data asset.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Leak {
+    pub year: Located<u64>,
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+/// A flow of data between two systems.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Flow {
+    /// Optional unique id.
+    #[serde(default)]
+    #[schemars(pattern("^[a-z0-9]+(-[a-z0-9]+)*$"))]
+    pub id: Option<Located<String>>,
+    #[serde(default)]
+    pub name: Option<String>,
+    pub from: Located<String>,
+    pub to: Located<String>,
+    /// Data assets this flow carries.
+    #[serde(default)]
+    pub carries: Vec<Located<String>>,
+    /// Whether the flow leaves one organisation's trust for another's.
+    #[serde(default)]
+    pub crosses_trust_boundary: Option<Located<bool>>,
+}
+
+/// A security control.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Control {
+    /// Unique id: lowercase letters, digits and '-'.
+    #[schemars(pattern("^[a-z0-9]+(-[a-z0-9]+)*$"))]
+    pub id: Located<String>,
+    pub name: Located<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// ATT&CK mitigations (M1032) this control implements.
+    #[serde(default)]
+    pub mitigations: Vec<Located<String>>,
+    /// ATT&CK detection strategies (DET0103) this control implements.
+    #[serde(default)]
+    pub detections: Vec<Located<String>>,
+    /// Systems the control is in place on.
+    pub applies_to: Vec<Located<String>>,
+    pub status: Located<ControlStatus>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ControlStatus {
+    Planned,
+    Partial,
+    Implemented,
+}
+
+/// An explicit threat scenario.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Threat {
+    /// Optional unique id.
+    #[serde(default)]
+    #[schemars(pattern("^[a-z0-9]+(-[a-z0-9]+)*$"))]
+    pub id: Option<Located<String>>,
+    #[serde(default)]
+    pub description: Option<String>,
+    pub actor: Located<String>,
+    /// ATT&CK technique (T1199).
+    pub technique: Located<String>,
+    /// The system attacked.
+    pub target: Located<String>,
+}
+
+/// An accepted risk.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Acceptance {
+    /// ATT&CK technique accepted.
+    pub technique: Located<String>,
+    /// The system it is accepted on; omitted means every system.
+    #[serde(default)]
+    pub system: Option<Located<String>>,
+    /// Only for this actor; omitted means every actor.
+    #[serde(default)]
+    pub actor: Option<Located<String>>,
+    pub reason: Located<String>,
+    pub owner: Located<String>,
+    /// Expiry date, YYYY-MM-DD; after it the exposure counts again.
+    #[schemars(pattern(r"^\d{4}-\d{2}-\d{2}$"))]
+    pub expires: Located<String>,
+}
+
+impl ScalarWidth for Domain {}
+impl ScalarWidth for Exposure {}
+impl ScalarWidth for Sensitivity {}
+impl ScalarWidth for ControlStatus {}
