@@ -119,6 +119,17 @@ enum Download {
     Other(String),
 }
 
+impl Download {
+    /// Before a response arrives, any I/O failure means the server could not be reached: name
+    /// resolution fails with an uncategorised error, for one.
+    fn connecting(e: ureq::Error) -> Download {
+        match e {
+            ureq::Error::Io(io) => Download::Unreachable(io.to_string()),
+            other => Download::from(other),
+        }
+    }
+}
+
 impl From<ureq::Error> for Download {
     fn from(e: ureq::Error) -> Download {
         use std::io::ErrorKind as K;
@@ -240,7 +251,7 @@ impl Source {
 
     /// GETs a URL into memory under the size limit, with a progress bar when `progress`.
     fn get(&self, url: &str, progress: bool) -> Result<Vec<u8>, Download> {
-        let response = self.agent.get(url).call()?;
+        let response = self.agent.get(url).call().map_err(Download::connecting)?;
         let body = response.into_body();
         // `None` when unknown or when the body is decompressed on the fly.
         let total = body.content_length();

@@ -1,0 +1,654 @@
+//! `atkmap data fetch` and the automatic download of a missing release, against a tiny HTTP
+//! server on 127.0.0.1 that serves canned responses. Nothing here touches the internet: every
+//! run points `ATKMAP_ATTACK_BASE_URL` at a local port (a dead one when no server is wanted).
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use assert_cmd::Command;
+use tempfile::TempDir;
+
+const EXIT_FAILURE: i32 = 2;
+
+fn fixture(name: &str) -> Vec<u8> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/fetch")
+        .join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+}
+
+/// The synthetic enterprise bundle, relabelled as another version.
+fn bundle(version: &str) -> Vec<u8> {
+    let text = String::from_utf8(fixture("enterprise-attack-99.1.json")).expect("UTF-8 fixture");
+    let from = r#""x_mitre_version": "99.1""#;
+    assert!(text.contains(from), "the fixture states its version");
+    text.replace(from, &format!(r#""x_mitre_version": "{version}""#))
+        .into_bytes()
+}
+
+/// A canned answer.
+#[derive(Clone)]
+enum Reply {
+    /// 200 with a Content-Length.
+    Body(Vec<u8>),
+    /// 200 without a Content-Length: the body ends when the connection closes.
+    Unsized(Vec<u8>),
+    /// An error status with a short text body.
+    Status(u16),
+}
+
+/// A bounded HTTP/1.1 server: answers at most `max_requests` requests (unknown paths get 404),
+/// and stops when told to or after a deadline, so a test can never hang on it.
+struct Server {
+    base: String,
+    requests: Arc<Mutex<Vec<String>>>,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Server {
+    fn start(routes: Vec<(&str, Reply)>, max_requests: usize) -> Server {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind a local port");
+        listener
+            .set_nonblocking(true)
+            .expect("non-blocking listener");
+        let base = format!(
+            "http://{}",
+            listener.local_addr().expect("listener address")
+        );
+        let routes: Vec<(String, Reply)> = routes
+            .into_iter()
+            .map(|(p, r)| (p.to_string(), r))
+            .collect();
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let thread = {
+            let requests = Arc::clone(&requests);
+            let stop = Arc::clone(&stop);
+            std::thread::spawn(move || {
+                let deadline = Instant::now() + Duration::from_secs(120);
+                let mut served = 0;
+                while served < max_requests && !stop.load(Ordering::SeqCst) {
+                    if Instant::now() > deadline {
+                        break;
+                    }
+                    match listener.accept() {
+                        Ok((stream, _)) => {
+                            served += 1;
+                            if let Some(path) = answer(stream, &routes) {
+                                requests.lock().expect("request log").push(path);
+                            }
+                        }
+                        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                            std::thread::sleep(Duration::from_millis(10));
+                        }
+                        Err(_) => break,
+                    }
+                }
+            })
+        };
+        Server {
+            base,
+            requests,
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    /// Stops the server and returns the paths requested, in order.
+    fn finish(mut self) -> Vec<String> {
+        self.stop.store(true, Ordering::SeqCst);
+        if let Some(thread) = self.thread.take() {
+            thread.join().expect("server thread");
+        }
+        self.requests.lock().expect("request log").clone()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+    }
+}
+
+/// Reads one request head and writes the canned reply; returns the requested path.
+fn answer(stream: TcpStream, routes: &[(String, Reply)]) -> Option<String> {
+    stream.set_nonblocking(false).ok()?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .ok()?;
+    let mut reader = BufReader::new(stream.try_clone().ok()?);
+    let mut request_line = String::new();
+    reader.read_line(&mut request_line).ok()?;
+    loop {
+        let mut header = String::new();
+        if reader.read_line(&mut header).ok()? == 0 || header == "\r\n" || header == "\n" {
+            break;
+        }
+    }
+    let path = request_line.split_whitespace().nth(1)?.to_string();
+    let reply = routes
+        .iter()
+        .find(|(p, _)| *p == path)
+        .map(|(_, r)| r.clone())
+        .unwrap_or(Reply::Status(404));
+    let mut stream = stream;
+    let (head, body) = match reply {
+        Reply::Body(body) => (
+            format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\
+                 Connection: close\r\n\r\n",
+                body.len()
+            ),
+            body,
+        ),
+        Reply::Unsized(body) => (
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n"
+                .to_string(),
+            body,
+        ),
+        Reply::Status(code) => {
+            let body = format!("{code}: canned error\n").into_bytes();
+            (
+                format!(
+                    "HTTP/1.1 {code} Canned\r\nContent-Type: text/plain\r\nContent-Length: {}\r\n\
+                     Connection: close\r\n\r\n",
+                    body.len()
+                ),
+                body,
+            )
+        }
+    };
+    // The client may hang up early (a refused oversized body): write errors are expected.
+    let _ = stream
+        .write_all(head.as_bytes())
+        .and_then(|_| stream.write_all(&body))
+        .and_then(|_| stream.flush());
+    let _ = stream.shutdown(std::net::Shutdown::Both);
+    Some(path)
+}
+
+/// A base URL where nothing listens: bind a port, then let it go.
+fn dead_base_url() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind a local port");
+    let address = listener.local_addr().expect("listener address");
+    drop(listener);
+    format!("http://{address}")
+}
+
+/// A sandbox: an empty cache, an empty data directory and an empty working directory.
+struct Sandbox {
+    root: TempDir,
+}
+
+impl Sandbox {
+    fn new() -> Sandbox {
+        let root = tempfile::tempdir().expect("temporary directory");
+        for dir in ["cache", "data", "work"] {
+            std::fs::create_dir(root.path().join(dir)).expect("sandbox directory");
+        }
+        Sandbox { root }
+    }
+
+    fn cache(&self) -> PathBuf {
+        self.root.path().join("cache")
+    }
+
+    fn releases(&self) -> PathBuf {
+        self.cache().join("attack-data")
+    }
+
+    /// `atkmap` with the sandbox's directories and `base` as MITRE's location.
+    fn atkmap(&self, base: &str) -> Command {
+        let mut cmd = Command::cargo_bin("atkmap").expect("the atkmap binary");
+        cmd.current_dir(self.root.path().join("work"))
+            .env("ATKMAP_CACHE_DIR", self.cache())
+            .env("ATKMAP_DATA_DIR", self.root.path().join("data"))
+            .env("ATKMAP_ATTACK_BASE_URL", base)
+            .env("NO_COLOR", "1")
+            .env_remove("ATKMAP_OFFLINE")
+            .env_remove("ATKMAP_DOWNLOAD_LIMIT");
+        for proxy in [
+            "ALL_PROXY",
+            "all_proxy",
+            "HTTPS_PROXY",
+            "https_proxy",
+            "HTTP_PROXY",
+            "http_proxy",
+        ] {
+            cmd.env_remove(proxy);
+        }
+        cmd
+    }
+
+    /// Every file under the cache, relative to it.
+    fn cache_files(&self) -> Vec<String> {
+        fn walk(dir: &Path, root: &Path, out: &mut Vec<String>) {
+            let Ok(entries) = std::fs::read_dir(dir) else {
+                return;
+            };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    walk(&path, root, out);
+                } else {
+                    let relative = path.strip_prefix(root).expect("under the root");
+                    out.push(relative.display().to_string());
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(&self.cache(), &self.cache(), &mut out);
+        out.sort();
+        out
+    }
+}
+
+struct Run {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+fn run(cmd: &mut Command, args: &[&str]) -> Run {
+    let output = cmd.args(args).output().expect("atkmap runs");
+    Run {
+        code: output.status.code(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+const RELEASE_991: &str = "/enterprise-attack/enterprise-attack-99.1.json";
+const RELEASE_992: &str = "/enterprise-attack/enterprise-attack-99.2.json";
+
+#[test]
+fn fetch_with_version_saves_the_release_in_the_cache() {
+    let sandbox = Sandbox::new();
+    let server = Server::start(
+        vec![(
+            RELEASE_991,
+            Reply::Body(fixture("enterprise-attack-99.1.json")),
+        )],
+        1,
+    );
+    let run = run(
+        &mut sandbox.atkmap(&server.base),
+        &["data", "fetch", "--version", "99.1"],
+    );
+    assert_eq!(run.code, Some(0), "stderr: {}", run.stderr);
+    let saved = sandbox.releases().join("enterprise-attack-99.1.json");
+    assert_eq!(run.stdout, format!("{}\n", saved.display()));
+    assert_eq!(
+        std::fs::read(&saved).expect("the saved release"),
+        fixture("enterprise-attack-99.1.json")
+    );
+    // One line says what is downloaded, one where it went; no progress bar off a terminal.
+    assert!(
+        run.stderr
+            .contains("downloading ATT&CK enterprise 99.1 from")
+    );
+    assert!(run.stderr.contains(&server.base));
+    assert!(run.stderr.contains(&format!(
+        "saved ATT&CK enterprise 99.1 to {}",
+        saved.display()
+    )));
+    assert_eq!(run.stderr.lines().count(), 2, "stderr: {}", run.stderr);
+    assert!(
+        !run.stderr.contains('\x1b'),
+        "no escape sequences off a terminal"
+    );
+    assert_eq!(server.finish(), vec![RELEASE_991]);
+    assert_eq!(
+        sandbox.cache_files(),
+        vec!["attack-data/enterprise-attack-99.1.json"]
+    );
+}
+
+#[test]
+fn fetch_without_version_takes_the_newest_release_the_index_lists() {
+    let sandbox = Sandbox::new();
+    // The index lists 99.1, 99.2 and 9.10 out of order; its URLs point at a dead port, which
+    // also shows that release URLs are built from the base URL, not taken from the index.
+    let server = Server::start(
+        vec![
+            ("/index.json", Reply::Body(fixture("index.json"))),
+            (RELEASE_992, Reply::Unsized(bundle("99.2"))),
+        ],
+        2,
+    );
+    let run = run(&mut sandbox.atkmap(&server.base), &["data", "fetch"]);
+    assert_eq!(run.code, Some(0), "stderr: {}", run.stderr);
+    let saved = sandbox.releases().join("enterprise-attack-99.2.json");
+    assert_eq!(run.stdout, format!("{}\n", saved.display()));
+    assert!(run.stderr.contains("downloading ATT&CK enterprise 99.2"));
+    assert_eq!(server.finish(), vec!["/index.json", RELEASE_992]);
+    assert_eq!(
+        sandbox.cache_files(),
+        vec!["attack-data/enterprise-attack-99.2.json"]
+    );
+}
+
+#[test]
+fn a_command_without_local_data_downloads_once_then_uses_the_cache() {
+    let sandbox = Sandbox::new();
+    let server = Server::start(
+        vec![
+            ("/index.json", Reply::Body(fixture("index.json"))),
+            (RELEASE_992, Reply::Body(bundle("99.2"))),
+        ],
+        2,
+    );
+    let first = run(&mut sandbox.atkmap(&server.base), &["attack", "stats"]);
+    assert_eq!(first.code, Some(0), "stderr: {}", first.stderr);
+    assert!(
+        first.stderr.contains("not found locally"),
+        "{}",
+        first.stderr
+    );
+    assert!(first.stderr.contains("downloading ATT&CK enterprise 99.2"));
+    assert!(first.stdout.contains("version: 99.2"), "{}", first.stdout);
+    assert!(first.stdout.contains("techniques: 2"), "{}", first.stdout);
+    assert_eq!(server.finish(), vec!["/index.json", RELEASE_992]);
+
+    // Nothing listens any more: the second run must not need the network.
+    let second = run(&mut sandbox.atkmap(&dead_base_url()), &["attack", "stats"]);
+    assert_eq!(second.code, Some(0), "stderr: {}", second.stderr);
+    assert_eq!(second.stderr, "");
+    assert_eq!(second.stdout, first.stdout);
+    assert_eq!(
+        sandbox.cache_files(),
+        vec!["attack-data/enterprise-attack-99.2.json"]
+    );
+}
+
+#[test]
+fn a_pinned_version_missing_locally_is_downloaded_directly() {
+    let sandbox = Sandbox::new();
+    let server = Server::start(
+        vec![(
+            RELEASE_991,
+            Reply::Body(fixture("enterprise-attack-99.1.json")),
+        )],
+        1,
+    );
+    let run = run(
+        &mut sandbox.atkmap(&server.base),
+        &["attack", "show", "T0002", "--attack-version", "99.1"],
+    );
+    assert_eq!(run.code, Some(0), "stderr: {}", run.stderr);
+    assert!(
+        run.stdout.contains("Synthetic Valid Accounts"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(server.finish(), vec![RELEASE_991]);
+}
+
+#[test]
+fn offline_without_local_data_fails_with_the_manual_hint() {
+    let sandbox = Sandbox::new();
+    let base = dead_base_url();
+    let by_flag = run(
+        &mut sandbox.atkmap(&base),
+        &["attack", "stats", "--offline"],
+    );
+    let by_env = run(
+        sandbox.atkmap(&base).env("ATKMAP_OFFLINE", "1"),
+        &["attack", "stats"],
+    );
+    for run in [by_flag, by_env] {
+        assert_eq!(run.code, Some(EXIT_FAILURE), "stderr: {}", run.stderr);
+        assert!(run.stderr.contains("--offline"), "{}", run.stderr);
+        assert!(
+            run.stderr.contains("enterprise-attack.json"),
+            "{}",
+            run.stderr
+        );
+        assert!(run.stderr.contains("--attack FILE"), "{}", run.stderr);
+        assert!(!run.stderr.contains("note: downloading"), "{}", run.stderr);
+        assert_eq!(run.stdout, "");
+    }
+    assert_eq!(sandbox.cache_files(), Vec::<String>::new());
+}
+
+#[test]
+fn an_unknown_version_lists_the_versions_mitre_publishes() {
+    let sandbox = Sandbox::new();
+    let server = Server::start(vec![("/index.json", Reply::Body(fixture("index.json")))], 2);
+    let run = run(
+        &mut sandbox.atkmap(&server.base),
+        &["data", "fetch", "--version", "99.7"],
+    );
+    assert_eq!(run.code, Some(EXIT_FAILURE), "stderr: {}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("ATT&CK enterprise 99.7 is not published"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("HTTP 404"), "{}", run.stderr);
+    assert!(run.stderr.contains("99.2, 99.1, 9.10"), "{}", run.stderr);
+    assert_eq!(run.stdout, "");
+    assert_eq!(
+        server.finish(),
+        vec![
+            "/enterprise-attack/enterprise-attack-99.7.json",
+            "/index.json"
+        ]
+    );
+    assert_eq!(sandbox.cache_files(), Vec::<String>::new());
+}
+
+#[test]
+fn a_404_without_an_index_is_still_a_clear_failure() {
+    let sandbox = Sandbox::new();
+    let server = Server::start(vec![], 2);
+    let run = run(
+        &mut sandbox.atkmap(&server.base),
+        &["data", "fetch", "--version", "99.1"],
+    );
+    assert_eq!(run.code, Some(EXIT_FAILURE), "stderr: {}", run.stderr);
+    assert!(run.stderr.contains("HTTP 404"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("enterprise-attack-99.1.json from MITRE"),
+        "{}",
+        run.stderr
+    );
+    server.finish();
+    assert_eq!(sandbox.cache_files(), Vec::<String>::new());
+}
+
+#[test]
+fn a_server_error_reports_the_status() {
+    let sandbox = Sandbox::new();
+    let server = Server::start(vec![(RELEASE_991, Reply::Status(503))], 1);
+    let run = run(
+        &mut sandbox.atkmap(&server.base),
+        &["data", "fetch", "--version", "99.1"],
+    );
+    assert_eq!(run.code, Some(EXIT_FAILURE), "stderr: {}", run.stderr);
+    assert!(run.stderr.contains("HTTP 503"), "{}", run.stderr);
+    assert!(run.stderr.contains("--attack FILE"), "{}", run.stderr);
+    server.finish();
+    assert_eq!(sandbox.cache_files(), Vec::<String>::new());
+}
+
+#[test]
+fn a_file_that_is_not_the_asked_release_is_not_kept() {
+    let sandbox = Sandbox::new();
+    let server = Server::start(
+        vec![
+            (
+                RELEASE_992,
+                Reply::Body(fixture("enterprise-attack-99.1.json")),
+            ),
+            (
+                RELEASE_991,
+                Reply::Body(b"{\"type\": \"bundle\", \"objects\": [".to_vec()),
+            ),
+        ],
+        2,
+    );
+    let wrong = run(
+        &mut sandbox.atkmap(&server.base),
+        &["data", "fetch", "--version", "99.2"],
+    );
+    assert_eq!(wrong.code, Some(EXIT_FAILURE), "stderr: {}", wrong.stderr);
+    assert!(
+        wrong
+            .stderr
+            .contains("holds ATT&CK enterprise 99.1, not ATT&CK enterprise 99.2"),
+        "{}",
+        wrong.stderr
+    );
+    assert!(
+        wrong.stderr.contains("nothing was saved"),
+        "{}",
+        wrong.stderr
+    );
+
+    let broken = run(
+        &mut sandbox.atkmap(&server.base),
+        &["data", "fetch", "--version", "99.1"],
+    );
+    assert_eq!(broken.code, Some(EXIT_FAILURE), "stderr: {}", broken.stderr);
+    assert!(
+        broken.stderr.contains("not a usable ATT&CK bundle"),
+        "{}",
+        broken.stderr
+    );
+    assert_eq!(server.finish().len(), 2);
+    assert_eq!(sandbox.cache_files(), Vec::<String>::new());
+}
+
+#[test]
+fn a_server_that_is_down_is_a_network_failure() {
+    let sandbox = Sandbox::new();
+    let base = dead_base_url();
+    for args in [
+        &["data", "fetch", "--version", "99.1"][..],
+        &["data", "fetch"][..],
+        &["attack", "stats"][..],
+    ] {
+        let run = run(&mut sandbox.atkmap(&base), args);
+        assert_eq!(run.code, Some(EXIT_FAILURE), "{args:?}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("the network is unreachable"),
+            "{}",
+            run.stderr
+        );
+        assert!(run.stderr.contains("--attack FILE"), "{}", run.stderr);
+        assert_eq!(run.stdout, "");
+    }
+    assert_eq!(sandbox.cache_files(), Vec::<String>::new());
+}
+
+#[test]
+fn a_download_over_the_limit_is_refused() {
+    let sandbox = Sandbox::new();
+    let big = bundle("99.1");
+    let limit = (big.len() - 1).to_string();
+    // With a Content-Length the size is refused up front; without, while reading.
+    let server = Server::start(
+        vec![
+            (RELEASE_991, Reply::Body(big.clone())),
+            (RELEASE_992, Reply::Unsized(bundle("99.2"))),
+        ],
+        2,
+    );
+    for version in ["99.1", "99.2"] {
+        let run = run(
+            sandbox
+                .atkmap(&server.base)
+                .env("ATKMAP_DOWNLOAD_LIMIT", &limit),
+            &["data", "fetch", "--version", version],
+        );
+        assert_eq!(run.code, Some(EXIT_FAILURE), "stderr: {}", run.stderr);
+        assert!(
+            run.stderr
+                .contains(&format!("larger than the download limit of {limit} bytes")),
+            "{}",
+            run.stderr
+        );
+        assert!(
+            run.stderr.contains("ATKMAP_DOWNLOAD_LIMIT"),
+            "{}",
+            run.stderr
+        );
+    }
+    server.finish();
+    assert_eq!(sandbox.cache_files(), Vec::<String>::new());
+
+    // A body exactly at the limit is accepted.
+    let server = Server::start(vec![(RELEASE_991, Reply::Unsized(big.clone()))], 1);
+    let run = run(
+        sandbox
+            .atkmap(&server.base)
+            .env("ATKMAP_DOWNLOAD_LIMIT", big.len().to_string()),
+        &["data", "fetch", "--version", "99.1"],
+    );
+    assert_eq!(run.code, Some(0), "stderr: {}", run.stderr);
+    server.finish();
+    assert_eq!(
+        sandbox.cache_files(),
+        vec!["attack-data/enterprise-attack-99.1.json"]
+    );
+}
+
+#[test]
+fn a_bad_download_limit_is_a_usage_failure() {
+    let sandbox = Sandbox::new();
+    let run = run(
+        sandbox
+            .atkmap(&dead_base_url())
+            .env("ATKMAP_DOWNLOAD_LIMIT", "lots"),
+        &["data", "fetch", "--version", "99.1"],
+    );
+    assert_eq!(run.code, Some(EXIT_FAILURE), "stderr: {}", run.stderr);
+    assert!(
+        run.stderr.contains("ATKMAP_DOWNLOAD_LIMIT"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_version_spelled_differently_from_the_index_is_found_through_it() {
+    let sandbox = Sandbox::new();
+    let server = Server::start(
+        vec![
+            ("/index.json", Reply::Body(fixture("index.json"))),
+            (
+                "/enterprise-attack/enterprise-attack-9.10.json",
+                Reply::Body(bundle("9.10")),
+            ),
+        ],
+        3,
+    );
+    let run = run(
+        &mut sandbox.atkmap(&server.base),
+        &["data", "fetch", "--version", "9.10.0"],
+    );
+    assert_eq!(run.code, Some(0), "stderr: {}", run.stderr);
+    let saved = sandbox.releases().join("enterprise-attack-9.10.json");
+    assert_eq!(run.stdout, format!("{}\n", saved.display()));
+    assert_eq!(
+        server.finish(),
+        vec![
+            "/enterprise-attack/enterprise-attack-9.10.0.json",
+            "/index.json",
+            "/enterprise-attack/enterprise-attack-9.10.json"
+        ]
+    );
+    assert_eq!(
+        sandbox.cache_files(),
+        vec!["attack-data/enterprise-attack-9.10.json"]
+    );
+}
