@@ -37,6 +37,13 @@ pub fn run(command: DataCommand, data: &DataOptions) -> CliResult {
         }
         DataCommand::Fetch { version } => {
             let domain = data.domain();
+            if data.offline {
+                return Err(super::failure::Failure::new(
+                    "`data fetch` downloads, and --offline (or ATKMAP_OFFLINE) forbids it",
+                )
+                .hint("unset ATKMAP_OFFLINE or drop --offline")
+                .hint(super::data_source::manual_supply_hint(domain, version.as_deref())));
+            }
             let version = version.or_else(|| data.version.clone());
             let path = fetch_release(domain, version.as_deref())?;
             print_stdout(&format!("{}\n", path.display()))?;

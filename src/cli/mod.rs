@@ -4,10 +4,13 @@
 //! files, downloads releases, prints, and turns outcomes into exit codes.
 
 pub mod attack_cmd;
+pub mod authoring_cmd;
+pub mod check_cmd;
 pub mod data_cmd;
 pub mod data_source;
 pub mod failure;
 pub mod fetch;
+pub mod model_files;
 pub mod output;
 
 use std::path::PathBuf;
@@ -21,6 +24,8 @@ use output::{ColorChoice, paint, print_stderr, print_stdout, styles};
 
 const AFTER_HELP: &str = "\
 Examples:
+  atkmap check models/                     Validate every model under models/
+  atkmap init my-model.yaml                Write a commented starter model
   atkmap attack show T1199                 Look up a technique in the newest local release
   atkmap attack show T1078.004 --format json
   atkmap attack search \"trusted relationship\"
@@ -89,6 +94,18 @@ pub enum Command {
     /// Manage local ATT&CK releases: list them, download one
     #[command(subcommand)]
     Data(data_cmd::DataCommand),
+    /// Validate threat models: YAML, format, references, ATT&CK IDs (exit 2 on errors)
+    Check(check_cmd::CheckArgs),
+    /// Print the JSON Schema of the model format (for editors and CI)
+    Schema,
+    /// Write a commented starter model that passes `atkmap check`
+    Init {
+        /// Where to write it (default: atkmap-model.yaml)
+        path: Option<PathBuf>,
+        /// Overwrite an existing file
+        #[arg(long)]
+        force: bool,
+    },
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
     Completions {
         #[arg(value_enum)]
@@ -136,6 +153,9 @@ fn run(cli: Cli) -> CliResult {
     match cli.command {
         Command::Attack(command) => attack_cmd::run(command, &data),
         Command::Data(command) => data_cmd::run(command, &data),
+        Command::Check(args) => check_cmd::run(args, &data),
+        Command::Schema => authoring_cmd::schema(),
+        Command::Init { path, force } => authoring_cmd::init(path, force),
         Command::Completions { shell } => {
             let mut buffer = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "atkmap", &mut buffer);

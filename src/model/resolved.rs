@@ -1,0 +1,128 @@
+//! The validated threat model: every reference resolved to an index, every ATT&CK ID known to
+//! exist in the pinned release. The analysis works only on this.
+
+use super::date::Date;
+use super::format::{ControlStatus, Exposure, Sensitivity};
+use super::located::Located;
+use crate::diag::Position;
+
+/// Index of a system in [`Model::systems`].
+pub type SystemId = usize;
+/// Index of a data asset in [`Model::data`].
+pub type DataId = usize;
+/// Index of an actor in [`Model::actors`].
+pub type ActorId = usize;
+
+#[derive(Debug, Clone)]
+pub struct Model {
+    /// The file the model was read from, as given on the command line.
+    pub file: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub domain: String,
+    pub version: String,
+    pub reuse_techniques: Vec<Located<String>>,
+    pub trust_techniques: Vec<Located<String>>,
+    pub actors: Vec<ActorDef>,
+    pub systems: Vec<SystemDef>,
+    pub data: Vec<DataDef>,
+    pub flows: Vec<FlowDef>,
+    pub controls: Vec<ControlDef>,
+    pub threats: Vec<ThreatDef>,
+    pub accepted: Vec<AcceptanceDef>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ActorDef {
+    pub id: Located<String>,
+    pub name: String,
+    pub groups: Vec<Located<String>>,
+    pub techniques: Vec<Located<String>>,
+    pub holds: Vec<DataId>,
+    /// Explicit entry systems, or every internet-exposed system when the model gives none.
+    pub entry: Vec<SystemId>,
+    pub entry_is_default: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct SystemDef {
+    pub id: Located<String>,
+    pub name: String,
+    pub owner: Option<String>,
+    pub platforms: Vec<String>,
+    pub exposure: Exposure,
+    pub verifies: Vec<String>,
+    pub telemetry: Vec<Located<String>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct DataDef {
+    pub id: Located<String>,
+    pub name: Option<String>,
+    pub kind: String,
+    pub sensitivity: Sensitivity,
+    pub records: Option<u64>,
+    pub stored_in: Vec<SystemId>,
+    pub leaked: Option<LeakDef>,
+}
+
+#[derive(Debug, Clone)]
+pub struct LeakDef {
+    pub year: u64,
+    pub source: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct FlowDef {
+    /// The flow's own id, or `from->to` when it has none.
+    pub label: String,
+    pub position: Option<Position>,
+    pub from: SystemId,
+    pub to: SystemId,
+    pub carries: Vec<DataId>,
+    pub crosses_trust_boundary: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct ControlDef {
+    pub id: Located<String>,
+    pub name: String,
+    pub mitigations: Vec<Located<String>>,
+    pub detections: Vec<Located<String>>,
+    pub applies_to: Vec<SystemId>,
+    pub status: ControlStatus,
+}
+
+#[derive(Debug, Clone)]
+pub struct ThreatDef {
+    pub id: Option<String>,
+    pub position: Option<Position>,
+    pub actor: ActorId,
+    pub technique: Located<String>,
+    pub target: SystemId,
+}
+
+#[derive(Debug, Clone)]
+pub struct AcceptanceDef {
+    pub position: Option<Position>,
+    pub technique: String,
+    pub system: Option<SystemId>,
+    pub actor: Option<ActorId>,
+    pub reason: String,
+    pub owner: String,
+    pub expires: Date,
+}
+
+impl Model {
+    pub fn system_index(&self, id: &str) -> Option<SystemId> {
+        self.systems.iter().position(|s| s.id.value == id)
+    }
+
+    pub fn data_index(&self, id: &str) -> Option<DataId> {
+        self.data.iter().position(|d| d.id.value == id)
+    }
+
+    pub fn actor_index(&self, id: &str) -> Option<ActorId> {
+        self.actors.iter().position(|a| a.id.value == id)
+    }
+}

@@ -1,0 +1,625 @@
+//! The semantic check: ids, references, and every ATT&CK ID against the pinned release.
+//!
+//! Validation never stops at the first problem: each check pushes diagnostics and goes on with
+//! what it can resolve. A [`Model`] comes out only when no error was found.
+
+use std::collections::HashMap;
+
+use super::date::Date;
+use super::format::{self, ModelFile, Sensitivity};
+use super::located::Located;
+use super::resolved::*;
+use super::structure::closest;
+use crate::attack::release_name::same_version;
+use crate::attack::{Kind, KnowledgeBase};
+use crate::diag::{Code, Diagnostic, Position};
+
+/// The default `reuse_techniques`: Impersonation and Valid Accounts.
+pub const DEFAULT_REUSE_TECHNIQUES: [&str; 2] = ["T1656", "T1078"];
+/// The default `trust_techniques`: Trusted Relationship.
+pub const DEFAULT_TRUST_TECHNIQUES: [&str; 1] = ["T1199"];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Section {
+    Actor,
+    System,
+    Data,
+    Control,
+    Flow,
+    Threat,
+}
+
+impl Section {
+    fn noun(self) -> &'static str {
+        match self {
+            Section::Actor => "an actor",
+            Section::System => "a system",
+            Section::Data => "a data asset",
+            Section::Control => "a control",
+            Section::Flow => "a flow",
+            Section::Threat => "a threat",
+        }
+    }
+}
+
+/// Validates a parsed model against the knowledge base of its pinned release.
+pub fn validate(
+    file: &ModelFile,
+    kb: &KnowledgeBase,
+    path: &str,
+    today: Date,
+) -> (Option<Model>, Vec<Diagnostic>) {
+    let mut v = Validator {
+        kb,
+        path,
+        out: Vec::new(),
+        ids: HashMap::new(),
+        used: HashMap::new(),
+    };
+    v.release(file);
+    v.collect_ids(file);
+    let model = v.build(file, today);
+    v.hygiene(file, &model);
+    let failed = v.out.iter().any(Diagnostic::is_error);
+    (if failed { None } else { Some(model) }, v.out)
+}
+
+struct Validator<'a> {
+    kb: &'a KnowledgeBase,
+    path: &'a str,
+    out: Vec<Diagnostic>,
+    /// Every defined id: its section, index and position.
+    ids: HashMap<String, (Section, usize, Option<Position>)>,
+    /// How often each id is referenced.
+    used: HashMap<String, usize>,
+}
+
+impl<'a> Validator<'a> {
+    fn push(&mut self, code: Code, at: Option<Position>, message: String) -> &mut Diagnostic {
+        self.out.push(Diagnostic::new(code, self.path, at, message));
+        let last = self.out.len() - 1;
+        &mut self.out[last]
+    }
+
+    fn release(&mut self, file: &ModelFile) {
+        let release = &self.kb.release;
+        let domain = file.attack.domain.value.name();
+        let version = &file.attack.version;
+        let version_ok = release.version.is_empty() || same_version(&release.version, &version.value);
+        if release.domain != domain || !version_ok {
+            self.push(
+                Code::ReleaseMismatch,
+                version.position,
+                format!(
+                    "the model pins ATT&CK {domain} {}, but the data loaded is {} {}",
+                    version.value, release.domain, release.version
+                ),
+            )
+            .hint = Some("drop --attack, or pass the bundle of the pinned release".to_string());
+        }
+    }
+
+    fn define(&mut self, id: &Located<String>, section: Section, index: usize) {
+        if !is_valid_id(&id.value) {
+            self.push(
+                Code::InvalidValue,
+                id.position,
+                format!("`{}` is not a valid id", id.value),
+            )
+            .hint = Some(format!(
+                "ids use lowercase letters, digits and single '-' between them ({}), for example `{}`",
+                format::ID_PATTERN,
+                suggest_id(&id.value)
+            ));
+        }
+        if let Some((first, _, first_at)) = self.ids.get(&id.value).copied() {
+            let line = first_at.map_or(String::new(), |p| format!(" at line {}", p.line));
+            self.push(
+                Code::DuplicateId,
+                id.position,
+                format!("the id `{}` is already used by {}{line}", id.value, first.noun()),
+            )
+            .hint = Some("ids are unique across all sections of a model".to_string());
+            return;
+        }
+        self.ids
+            .insert(id.value.clone(), (section, index, id.position));
+    }
+
+    fn collect_ids(&mut self, file: &ModelFile) {
+        for (i, a) in file.actors.iter().enumerate() {
+            self.define(&a.id, Section::Actor, i);
+        }
+        for (i, s) in file.systems.iter().enumerate() {
+            self.define(&s.id, Section::System, i);
+        }
+        for (i, d) in file.data.iter().enumerate() {
+            self.define(&d.id, Section::Data, i);
+        }
+        for (i, c) in file.controls.iter().enumerate() {
+            self.define(&c.id, Section::Control, i);
+        }
+        for (i, f) in file.flows.iter().enumerate() {
+            if let Some(id) = &f.id {
+                self.define(id, Section::Flow, i);
+            }
+        }
+        for (i, t) in file.threats.iter().enumerate() {
+            if let Some(id) = &t.id {
+                self.define(id, Section::Threat, i);
+            }
+        }
+    }
+
+    /// Resolves a reference to a definition of `section`.
+    fn reference(&mut self, r: &Located<String>, section: Section, key: &str) -> Option<usize> {
+        *self.used.entry(r.value.clone()).or_default() += 1;
+        match self.ids.get(&r.value).copied() {
+            Some((s, index, _)) if s == section => Some(index),
+            Some((other, _, _)) => {
+                self.push(
+                    Code::UnknownReference,
+                    r.position,
+                    format!(
+                        "`{key}` must name {}, but `{}` is {}",
+                        section.noun(),
+                        r.value,
+                        other.noun()
+                    ),
+                );
+                None
+            }
+            None => {
+                let candidates: Vec<&str> = self
+                    .ids
+                    .iter()
+                    .filter(|(_, (s, _, _))| *s == section)
+                    .map(|(id, _)| id.as_str())
+                    .collect();
+                let hint = closest(&r.value, &candidates).map(|c| format!("did you mean `{c}`?"));
+                let d = self.push(
+                    Code::UnknownReference,
+                    r.position,
+                    format!(
+                        "`{key}` names `{}`, which is not {} defined in this model",
+                        r.value,
+                        section.noun()
+                    ),
+                );
+                d.hint = hint;
+                None
+            }
+        }
+    }
+
+    fn references(&mut self, refs: &[Located<String>], section: Section, key: &str) -> Vec<usize> {
+        let mut out: Vec<usize> = refs
+            .iter()
+            .filter_map(|r| self.reference(r, section, key))
+            .collect();
+        out.dedup();
+        out
+    }
+
+    /// Checks an ATT&CK ID names an active object of `kind` in the pinned release.
+    fn attack_ref(&mut self, r: &Located<String>, kind: Kind, key: &str) {
+        let kb = self.kb;
+        let release = format!("ATT&CK {} {}", kb.release.domain, kb.release.version);
+        let promised = Kind::from_attack_id(&r.value);
+        let found = kb.lookup(&r.value, Some(kind));
+        // Old deprecated mitigations carry technique IDs (T1078 "Valid Accounts Mitigation"):
+        // an ID whose prefix promises another kind means the author wrote the wrong kind.
+        let found = match found {
+            Some(o) if promised.is_some_and(|p| p != kind) && !kb.meta(o).is_active() => None,
+            other => other,
+        };
+        match found {
+            Some(object) => {
+                let meta = kb.meta(object);
+                if meta.revoked {
+                    let hint = match kb.final_replacement(object) {
+                        Some(by) => {
+                            let by = kb.meta(by);
+                            format!("replace it with {} ({})", by.attack_id, by.name)
+                        }
+                        None => "ATT&CK names no replacement; remove it".to_string(),
+                    };
+                    self.push(
+                        Code::RevokedAttackId,
+                        r.position,
+                        format!("{} ({}) is revoked in {release}", r.value, meta.name),
+                    )
+                    .hint = Some(hint);
+                } else if meta.deprecated {
+                    self.push(
+                        Code::DeprecatedAttackId,
+                        r.position,
+                        format!("{} ({}) is deprecated in {release}", r.value, meta.name),
+                    )
+                    .hint = Some("ATT&CK no longer maintains it; choose a current object".to_string());
+                }
+            }
+            None => {
+                if let Some(other) = kb.lookup(&r.value, None) {
+                    self.push(
+                        Code::AttackIdWrongKind,
+                        r.position,
+                        format!(
+                            "`{key}` takes {} IDs, but {} is a {} ({})",
+                            kind.label(),
+                            r.value,
+                            other.kind.label(),
+                            kb.meta(other).name
+                        ),
+                    );
+                    return;
+                }
+                let mut hint = kb
+                    .similar_ids(&r.value, Some(kind), 3)
+                    .first()
+                    .map(|_| format!("did you mean {}?", kb.similar_ids(&r.value, Some(kind), 3).join(", ")));
+                if kind == Kind::DetectionStrategy && kb.detection_strategies.is_empty() {
+                    hint = Some("detection strategies (DET) exist from ATT&CK v18 on".to_string());
+                }
+                self.push(
+                    Code::UnknownAttackId,
+                    r.position,
+                    format!("{} is not a {} in {release}", r.value, kind.label()),
+                )
+                .hint = hint;
+            }
+        }
+    }
+
+    fn attack_refs(&mut self, refs: &[Located<String>], kind: Kind, key: &str) {
+        for r in refs {
+            self.attack_ref(r, kind, key);
+        }
+    }
+
+    fn platforms(&mut self, platforms: &[Located<String>], known: &[String]) {
+        for p in platforms {
+            if known.contains(&p.value) {
+                continue;
+            }
+            let candidates: Vec<&str> = known.iter().map(String::as_str).collect();
+            let hint = match closest(&p.value, &candidates) {
+                Some(c) => format!("did you mean `{c}`?"),
+                None => format!("ATT&CK {} platforms: {}", self.kb.release.domain, candidates.join(", ")),
+            };
+            self.push(
+                Code::UnknownPlatform,
+                p.position,
+                format!("`{}` is not an ATT&CK platform", p.value),
+            )
+            .hint = Some(hint);
+        }
+    }
+
+    fn telemetry(&mut self, entries: &[Located<String>]) {
+        let kb = self.kb;
+        for t in entries {
+            let is_component = kb
+                .lookup(&t.value, Some(Kind::DataComponent))
+                .is_some_and(|o| kb.meta(o).is_active());
+            if is_component {
+                continue;
+            }
+            if Kind::from_attack_id(&t.value).is_some() {
+                self.attack_ref(t, Kind::DataComponent, "telemetry");
+                continue;
+            }
+            if !kb.components_with_log_source(&t.value).is_empty() {
+                continue;
+            }
+            let hint = if kb.analytics.is_empty() {
+                "this release names no log sources; use data component IDs (DC0001)".to_string()
+            } else {
+                "use a data component ID (DC0067) or a log-source name as ATT&CK lists it \
+                 (WinEventLog:Security, AWS:CloudTrail)"
+                    .to_string()
+            };
+            self.push(
+                Code::UnknownTelemetry,
+                t.position,
+                format!(
+                    "`{}` is neither a data component ID nor a log-source name of ATT&CK {} {}",
+                    t.value, kb.release.domain, kb.release.version
+                ),
+            )
+            .hint = Some(hint);
+        }
+    }
+
+    fn build(&mut self, file: &ModelFile, today: Date) -> Model {
+        let known_platforms = self.kb.platforms();
+        let systems: Vec<SystemDef> = file
+            .systems
+            .iter()
+            .map(|s| {
+                self.platforms(&s.platforms, &known_platforms);
+                self.telemetry(&s.telemetry);
+                SystemDef {
+                    id: s.id.clone(),
+                    name: s.name.value.clone(),
+                    owner: s.owner.as_ref().map(|o| o.value.clone()),
+                    platforms: s.platforms.iter().map(|p| p.value.clone()).collect(),
+                    exposure: s.exposure.value,
+                    verifies: s.verifies.iter().map(|v| v.value.clone()).collect(),
+                    telemetry: s.telemetry.clone(),
+                }
+            })
+            .collect();
+        let data: Vec<DataDef> = file
+            .data
+            .iter()
+            .map(|d| DataDef {
+                id: d.id.clone(),
+                name: d.name.as_ref().map(|n| n.value.clone()),
+                kind: d.kind.value.clone(),
+                sensitivity: d.sensitivity.as_ref().map_or(Sensitivity::Internal, |s| s.value),
+                records: d.records.as_ref().map(|r| r.value),
+                stored_in: self.references(&d.stored_in, Section::System, "stored_in"),
+                leaked: d.leaked.as_ref().map(|l| LeakDef {
+                    year: l.year.value,
+                    source: l.source.clone(),
+                }),
+            })
+            .collect();
+        let actors: Vec<ActorDef> = file
+            .actors
+            .iter()
+            .map(|a| {
+                self.attack_refs(&a.groups, Kind::Group, "groups");
+                self.attack_refs(&a.techniques, Kind::Technique, "techniques");
+                let (entry, entry_is_default) = match &a.entry {
+                    Some(list) => (self.references(list, Section::System, "entry"), false),
+                    None => (
+                        systems
+                            .iter()
+                            .enumerate()
+                            .filter(|(_, s)| s.exposure == format::Exposure::Internet)
+                            .map(|(i, _)| i)
+                            .collect(),
+                        true,
+                    ),
+                };
+                ActorDef {
+                    id: a.id.clone(),
+                    name: a.name.value.clone(),
+                    groups: a.groups.clone(),
+                    techniques: a.techniques.clone(),
+                    holds: self.references(&a.holds, Section::Data, "holds"),
+                    entry,
+                    entry_is_default,
+                }
+            })
+            .collect();
+        let flows: Vec<FlowDef> = file
+            .flows
+            .iter()
+            .filter_map(|f| {
+                let from = self.reference(&f.from, Section::System, "from");
+                let to = self.reference(&f.to, Section::System, "to");
+                let carries = self.references(&f.carries, Section::Data, "carries");
+                Some(FlowDef {
+                    label: f
+                        .id
+                        .as_ref()
+                        .map_or_else(|| format!("{}->{}", f.from.value, f.to.value), |i| i.value.clone()),
+                    position: f.from.position,
+                    from: from?,
+                    to: to?,
+                    carries,
+                    crosses_trust_boundary: f.crosses_trust_boundary.as_ref().is_some_and(|b| b.value),
+                })
+            })
+            .collect();
+        let controls: Vec<ControlDef> = file
+            .controls
+            .iter()
+            .map(|c| {
+                self.attack_refs(&c.mitigations, Kind::Mitigation, "mitigations");
+                self.attack_refs(&c.detections, Kind::DetectionStrategy, "detections");
+                ControlDef {
+                    id: c.id.clone(),
+                    name: c.name.value.clone(),
+                    mitigations: c.mitigations.clone(),
+                    detections: c.detections.clone(),
+                    applies_to: self.references(&c.applies_to, Section::System, "applies_to"),
+                    status: c.status.value,
+                }
+            })
+            .collect();
+        let threats: Vec<ThreatDef> = file
+            .threats
+            .iter()
+            .filter_map(|t| {
+                self.attack_ref(&t.technique, Kind::Technique, "technique");
+                let actor = self.reference(&t.actor, Section::Actor, "actor");
+                let target = self.reference(&t.target, Section::System, "target");
+                Some(ThreatDef {
+                    id: t.id.as_ref().map(|i| i.value.clone()),
+                    position: t.technique.position,
+                    actor: actor?,
+                    technique: t.technique.clone(),
+                    target: target?,
+                })
+            })
+            .collect();
+        let accepted = self.acceptances(file, today);
+        let default_list = |ids: &[&str]| ids.iter().map(|s| Located::unplaced(s.to_string())).collect();
+        let reuse_techniques = file
+            .reuse_techniques
+            .clone()
+            .unwrap_or_else(|| default_list(&DEFAULT_REUSE_TECHNIQUES));
+        let trust_techniques = file
+            .trust_techniques
+            .clone()
+            .unwrap_or_else(|| default_list(&DEFAULT_TRUST_TECHNIQUES));
+        self.attack_refs(&reuse_techniques, Kind::Technique, "reuse_techniques");
+        self.attack_refs(&trust_techniques, Kind::Technique, "trust_techniques");
+        Model {
+            file: self.path.to_string(),
+            name: file.name.value.clone(),
+            description: file.description.clone(),
+            domain: file.attack.domain.value.name().to_string(),
+            version: file.attack.version.value.clone(),
+            reuse_techniques,
+            trust_techniques,
+            actors,
+            systems,
+            data,
+            flows,
+            controls,
+            threats,
+            accepted,
+        }
+    }
+
+    fn acceptances(&mut self, file: &ModelFile, today: Date) -> Vec<AcceptanceDef> {
+        let mut out = Vec::new();
+        for a in &file.accepted {
+            self.attack_ref(&a.technique, Kind::Technique, "technique");
+            let system = a
+                .system
+                .as_ref()
+                .map(|s| self.reference(s, Section::System, "system"));
+            let actor = a
+                .actor
+                .as_ref()
+                .map(|s| self.reference(s, Section::Actor, "actor"));
+            let Some(expires) = Date::parse(&a.expires.value) else {
+                self.push(
+                    Code::InvalidValue,
+                    a.expires.position,
+                    format!("`expires` must be a date YYYY-MM-DD, found `{}`", a.expires.value),
+                )
+                .hint = Some("for example `expires: 2027-06-30`".to_string());
+                continue;
+            };
+            if expires < today {
+                let on = a
+                    .system
+                    .as_ref()
+                    .map_or("every system".to_string(), |s| format!("`{}`", s.value));
+                self.push(
+                    Code::ExpiredAcceptance,
+                    a.expires.position,
+                    format!(
+                        "the acceptance of {} on {on} expired on {expires}; the exposure counts again",
+                        a.technique.value
+                    ),
+                )
+                .hint = Some(format!(
+                    "{} should review it: renew `expires` or fix the gap",
+                    a.owner.value
+                ));
+            }
+            // An unresolved system or actor was reported above; skip the acceptance.
+            let system = match system {
+                Some(Some(s)) => Some(s),
+                Some(None) => continue,
+                None => None,
+            };
+            let actor = match actor {
+                Some(Some(s)) => Some(s),
+                Some(None) => continue,
+                None => None,
+            };
+            out.push(AcceptanceDef {
+                position: a.technique.position,
+                technique: a.technique.value.clone(),
+                system,
+                actor,
+                reason: a.reason.value.clone(),
+                owner: a.owner.value.clone(),
+                expires,
+            });
+        }
+        out
+    }
+
+    /// Warnings for definitions nothing uses and held data with no leak record.
+    fn hygiene(&mut self, file: &ModelFile, model: &Model) {
+        for actor in &file.actors {
+            for held in &actor.holds {
+                if let Some(d) = model.data.iter().find(|d| d.id.value == held.value)
+                    && d.leaked.is_none()
+                {
+                    self.push(
+                        Code::HeldDataNotLeaked,
+                        held.position,
+                        format!(
+                            "actor `{}` holds `{}`, which has no `leaked` record",
+                            actor.id.value, held.value
+                        ),
+                    )
+                    .hint = Some("add `leaked: { year: ..., source: ... }` to the data asset".to_string());
+                }
+            }
+        }
+        let entered: Vec<usize> = model.actors.iter().flat_map(|a| a.entry.iter().copied()).collect();
+        for (i, s) in model.systems.iter().enumerate() {
+            if self.used.get(&s.id.value).copied().unwrap_or(0) == 0 && !entered.contains(&i) {
+                self.push(
+                    Code::UnusedDefinition,
+                    s.id.position,
+                    format!(
+                        "system `{}` is not reachable: no flow, data, control, threat or actor refers to it",
+                        s.id.value
+                    ),
+                )
+                .hint = Some("connect it with a flow, or remove it".to_string());
+            }
+        }
+        for d in &model.data {
+            if self.used.get(&d.id.value).copied().unwrap_or(0) == 0 && d.stored_in.is_empty() {
+                self.push(
+                    Code::UnusedDefinition,
+                    d.id.position,
+                    format!("data asset `{}` is not stored, carried or held anywhere", d.id.value),
+                )
+                .hint = Some("add `stored_in`, a flow that `carries` it, or an actor that `holds` it".to_string());
+            }
+        }
+    }
+}
+
+/// Whether an id follows the id rule: lowercase letters and digits, single '-' between.
+pub fn is_valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.split('-').all(|part| {
+            !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+}
+
+/// A valid id close to an invalid one (`Vendor_Portal` -> `vendor-portal`).
+fn suggest_id(id: &str) -> String {
+    let mapped: String = id
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+        .collect();
+    let parts: Vec<&str> = mapped.split('-').filter(|p| !p.is_empty()).collect();
+    if parts.is_empty() {
+        "my-system".to_string()
+    } else {
+        parts.join("-")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn id_rule() {
+        assert!(is_valid_id("ekyc-vendor-portal"));
+        assert!(is_valid_id("a1"));
+        assert!(!is_valid_id("Vendor"));
+        assert!(!is_valid_id("a--b"));
+        assert!(!is_valid_id("-a"));
+        assert!(!is_valid_id("a_b"));
+        assert_eq!(suggest_id("Vendor_Portal "), "vendor-portal");
+    }
+}
