@@ -51,7 +51,11 @@ pub fn default_paths(paths: Vec<PathBuf>) -> Vec<PathBuf> {
         return paths;
     }
     let models = PathBuf::from("models");
-    vec![if models.is_dir() { models } else { PathBuf::from(".") }]
+    vec![if models.is_dir() {
+        models
+    } else {
+        PathBuf::from(".")
+    }]
 }
 
 pub fn run(args: CheckArgs, data: &DataOptions) -> CliResult {
@@ -65,7 +69,11 @@ pub fn run(args: CheckArgs, data: &DataOptions) -> CliResult {
         CheckFormat::Text => print_diagnostics(&checked),
     }
     let failed = checked.errors() > 0 || (args.deny_warnings && checked.warnings() > 0);
-    Ok(if failed { Outcome::Invalid } else { Outcome::Clean })
+    Ok(if failed {
+        Outcome::Invalid
+    } else {
+        Outcome::Clean
+    })
 }
 
 /// Prints diagnostics and a summary line to stderr.

@@ -42,7 +42,10 @@ pub fn run(command: DataCommand, data: &DataOptions) -> CliResult {
                     "`data fetch` downloads, and --offline (or ATKMAP_OFFLINE) forbids it",
                 )
                 .hint("unset ATKMAP_OFFLINE or drop --offline")
-                .hint(super::data_source::manual_supply_hint(domain, version.as_deref())));
+                .hint(super::data_source::manual_supply_hint(
+                    domain,
+                    version.as_deref(),
+                )));
             }
             let version = version.or_else(|| data.version.clone());
             let path = fetch_release(domain, version.as_deref())?;

@@ -96,7 +96,11 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) -> Result<(), Failure>
 }
 
 /// Reads, parses and validates every file; loads each pinned release once.
-pub fn check_files(paths: &[PathBuf], data: &DataOptions, today: Date) -> Result<CheckedModels, Failure> {
+pub fn check_files(
+    paths: &[PathBuf],
+    data: &DataOptions,
+    today: Date,
+) -> Result<CheckedModels, Failure> {
     let mut releases: BTreeMap<(String, String), Rc<LoadedRelease>> = BTreeMap::new();
     let mut files = Vec::new();
     let mut diagnostics = Vec::new();
@@ -165,7 +169,8 @@ fn read_model(path: &Path) -> Result<String, Diagnostic> {
         )
         .with_hint("split the model into several files"));
     }
-    let bytes = std::fs::read(path).map_err(|e| unreadable(format!("cannot read the file: {e}")))?;
+    let bytes =
+        std::fs::read(path).map_err(|e| unreadable(format!("cannot read the file: {e}")))?;
     String::from_utf8(bytes).map_err(|e| {
         unreadable(format!(
             "the file is not UTF-8 text (invalid byte at offset {})",

@@ -47,7 +47,11 @@ pub fn parse(text: &str, path: &str) -> Parsed {
         Ok(file) => Parsed::File(Box::new(file)),
         Err(e) => {
             // The schema check passed, so this is a rule the schema cannot express.
-            let code = if e.code == Code::YamlSyntax { Code::InvalidValue } else { e.code };
+            let code = if e.code == Code::YamlSyntax {
+                Code::InvalidValue
+            } else {
+                e.code
+            };
             let mut d = Diagnostic::new(code, path, e.position, e.message);
             d.hint = e.hint;
             Parsed::Broken(vec![d])

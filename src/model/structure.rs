@@ -45,7 +45,13 @@ fn display_path(path: &str) -> String {
 }
 
 impl<'a> Walk<'a> {
-    fn push(&mut self, code: Code, position: Option<Position>, message: String, hint: Option<String>) {
+    fn push(
+        &mut self,
+        code: Code,
+        position: Option<Position>,
+        message: String,
+        hint: Option<String>,
+    ) {
         let mut d = Diagnostic::new(code, self.file, position, message);
         d.hint = hint;
         self.out.push(d);
@@ -66,7 +72,10 @@ impl<'a> Walk<'a> {
                 Code::MissingKey,
                 map_position,
                 "the model has no `atkmap:` format version".to_string(),
-                Some(format!("start the file with `atkmap: {}`", known.join(" or "))),
+                Some(format!(
+                    "start the file with `atkmap: {}`",
+                    known.join(" or ")
+                )),
             );
             return true;
         };
@@ -131,7 +140,10 @@ impl<'a> Walk<'a> {
             self.push(
                 Code::InvalidValue,
                 node.position,
-                format!("{} must be at least {minimum}, found {v}", display_path(path)),
+                format!(
+                    "{} must be at least {minimum}, found {v}",
+                    display_path(path)
+                ),
                 None,
             );
         }
@@ -184,9 +196,9 @@ impl<'a> Walk<'a> {
             _ => return true,
         };
         let found = node.value.type_name();
-        let ok = expected.iter().any(|&t| {
-            t == found || (t == "number" && found == "integer")
-        });
+        let ok = expected
+            .iter()
+            .any(|&t| t == found || (t == "number" && found == "integer"));
         if ok {
             return true;
         }
@@ -202,9 +214,13 @@ impl<'a> Walk<'a> {
             (Some("string"), "number" | "integer" | "boolean") => {
                 Some("quote the value to make it a string, for example \"18.1\"".to_string())
             }
-            (Some("array"), "string") => Some("write a list: [value] or one `- value` per line".to_string()),
+            (Some("array"), "string") => {
+                Some("write a list: [value] or one `- value` per line".to_string())
+            }
             (Some("integer"), "string") => Some("write the number without quotes".to_string()),
-            (Some("object"), "null") => Some("the key is there but its value is empty; indent its content under it".to_string()),
+            (Some("object"), "null") => Some(
+                "the key is there but its value is empty; indent its content under it".to_string(),
+            ),
             _ => None,
         };
         self.push(
@@ -299,7 +315,10 @@ impl<'a> Walk<'a> {
                 self.push(
                     Code::MissingKey,
                     position,
-                    format!("{} is missing the required key `{name}`", display_path(path)),
+                    format!(
+                        "{} is missing the required key `{name}`",
+                        display_path(path)
+                    ),
                     None,
                 );
             }
@@ -372,6 +391,9 @@ mod tests {
     fn suggestions_are_close() {
         assert_eq!(closest("nmae", &["name", "id"]), Some("name"));
         assert_eq!(closest("zzzzzz", &["name", "id"]), None);
-        assert_eq!(closest("Interne", &["internet", "partner"]), Some("internet"));
+        assert_eq!(
+            closest("Interne", &["internet", "partner"]),
+            Some("internet")
+        );
     }
 }

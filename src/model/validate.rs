@@ -85,7 +85,8 @@ impl<'a> Validator<'a> {
         let release = &self.kb.release;
         let domain = file.attack.domain.value.name();
         let version = &file.attack.version;
-        let version_ok = release.version.is_empty() || same_version(&release.version, &version.value);
+        let version_ok =
+            release.version.is_empty() || same_version(&release.version, &version.value);
         if release.domain != domain || !version_ok {
             self.push(
                 Code::ReleaseMismatch,
@@ -117,7 +118,11 @@ impl<'a> Validator<'a> {
             self.push(
                 Code::DuplicateId,
                 id.position,
-                format!("the id `{}` is already used by {}{line}", id.value, first.noun()),
+                format!(
+                    "the id `{}` is already used by {}{line}",
+                    id.value,
+                    first.noun()
+                ),
             )
             .hint = Some("ids are unique across all sections of a model".to_string());
             return;
@@ -236,7 +241,8 @@ impl<'a> Validator<'a> {
                         r.position,
                         format!("{} ({}) is deprecated in {release}", r.value, meta.name),
                     )
-                    .hint = Some("ATT&CK no longer maintains it; choose a current object".to_string());
+                    .hint =
+                        Some("ATT&CK no longer maintains it; choose a current object".to_string());
                 }
             }
             None => {
@@ -254,10 +260,12 @@ impl<'a> Validator<'a> {
                     );
                     return;
                 }
-                let mut hint = kb
-                    .similar_ids(&r.value, Some(kind), 3)
-                    .first()
-                    .map(|_| format!("did you mean {}?", kb.similar_ids(&r.value, Some(kind), 3).join(", ")));
+                let mut hint = kb.similar_ids(&r.value, Some(kind), 3).first().map(|_| {
+                    format!(
+                        "did you mean {}?",
+                        kb.similar_ids(&r.value, Some(kind), 3).join(", ")
+                    )
+                });
                 if kind == Kind::DetectionStrategy && kb.detection_strategies.is_empty() {
                     hint = Some("detection strategies (DET) exist from ATT&CK v18 on".to_string());
                 }
@@ -285,7 +293,11 @@ impl<'a> Validator<'a> {
             let candidates: Vec<&str> = known.iter().map(String::as_str).collect();
             let hint = match closest(&p.value, &candidates) {
                 Some(c) => format!("did you mean `{c}`?"),
-                None => format!("ATT&CK {} platforms: {}", self.kb.release.domain, candidates.join(", ")),
+                None => format!(
+                    "ATT&CK {} platforms: {}",
+                    self.kb.release.domain,
+                    candidates.join(", ")
+                ),
             };
             self.push(
                 Code::UnknownPlatform,
@@ -357,7 +369,10 @@ impl<'a> Validator<'a> {
                 id: d.id.clone(),
                 name: d.name.as_ref().map(|n| n.value.clone()),
                 kind: d.kind.value.clone(),
-                sensitivity: d.sensitivity.as_ref().map_or(Sensitivity::Internal, |s| s.value),
+                sensitivity: d
+                    .sensitivity
+                    .as_ref()
+                    .map_or(Sensitivity::Internal, |s| s.value),
                 records: d.records.as_ref().map(|r| r.value),
                 stored_in: self.references(&d.stored_in, Section::System, "stored_in"),
                 leaked: d.leaked.as_ref().map(|l| LeakDef {
@@ -403,15 +418,18 @@ impl<'a> Validator<'a> {
                 let to = self.reference(&f.to, Section::System, "to");
                 let carries = self.references(&f.carries, Section::Data, "carries");
                 Some(FlowDef {
-                    label: f
-                        .id
-                        .as_ref()
-                        .map_or_else(|| format!("{}->{}", f.from.value, f.to.value), |i| i.value.clone()),
+                    label: f.id.as_ref().map_or_else(
+                        || format!("{}->{}", f.from.value, f.to.value),
+                        |i| i.value.clone(),
+                    ),
                     position: f.from.position,
                     from: from?,
                     to: to?,
                     carries,
-                    crosses_trust_boundary: f.crosses_trust_boundary.as_ref().is_some_and(|b| b.value),
+                    crosses_trust_boundary: f
+                        .crosses_trust_boundary
+                        .as_ref()
+                        .is_some_and(|b| b.value),
                 })
             })
             .collect();
@@ -448,7 +466,11 @@ impl<'a> Validator<'a> {
             })
             .collect();
         let accepted = self.acceptances(file, today);
-        let default_list = |ids: &[&str]| ids.iter().map(|s| Located::unplaced(s.to_string())).collect();
+        let default_list = |ids: &[&str]| {
+            ids.iter()
+                .map(|s| Located::unplaced(s.to_string()))
+                .collect()
+        };
         let reuse_techniques = file
             .reuse_techniques
             .clone()
@@ -493,7 +515,10 @@ impl<'a> Validator<'a> {
                 self.push(
                     Code::InvalidValue,
                     a.expires.position,
-                    format!("`expires` must be a date YYYY-MM-DD, found `{}`", a.expires.value),
+                    format!(
+                        "`expires` must be a date YYYY-MM-DD, found `{}`",
+                        a.expires.value
+                    ),
                 )
                 .hint = Some("for example `expires: 2027-06-30`".to_string());
                 continue;
@@ -555,11 +580,17 @@ impl<'a> Validator<'a> {
                             actor.id.value, held.value
                         ),
                     )
-                    .hint = Some("add `leaked: { year: ..., source: ... }` to the data asset".to_string());
+                    .hint = Some(
+                        "add `leaked: { year: ..., source: ... }` to the data asset".to_string(),
+                    );
                 }
             }
         }
-        let entered: Vec<usize> = model.actors.iter().flat_map(|a| a.entry.iter().copied()).collect();
+        let entered: Vec<usize> = model
+            .actors
+            .iter()
+            .flat_map(|a| a.entry.iter().copied())
+            .collect();
         for (i, s) in model.systems.iter().enumerate() {
             if self.used.get(&s.id.value).copied().unwrap_or(0) == 0 && !entered.contains(&i) {
                 self.push(
@@ -578,9 +609,15 @@ impl<'a> Validator<'a> {
                 self.push(
                     Code::UnusedDefinition,
                     d.id.position,
-                    format!("data asset `{}` is not stored, carried or held anywhere", d.id.value),
+                    format!(
+                        "data asset `{}` is not stored, carried or held anywhere",
+                        d.id.value
+                    ),
                 )
-                .hint = Some("add `stored_in`, a flow that `carries` it, or an actor that `holds` it".to_string());
+                .hint = Some(
+                    "add `stored_in`, a flow that `carries` it, or an actor that `holds` it"
+                        .to_string(),
+                );
             }
         }
     }
@@ -590,7 +627,10 @@ impl<'a> Validator<'a> {
 pub fn is_valid_id(id: &str) -> bool {
     !id.is_empty()
         && id.split('-').all(|part| {
-            !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            !part.is_empty()
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
         })
 }
 
@@ -598,7 +638,13 @@ pub fn is_valid_id(id: &str) -> bool {
 fn suggest_id(id: &str) -> String {
     let mapped: String = id
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
         .collect();
     let parts: Vec<&str> = mapped.split('-').filter(|p| !p.is_empty()).collect();
     if parts.is_empty() {

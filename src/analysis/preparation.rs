@@ -1,0 +1,66 @@
+//! Actors' preparation: PRE techniques target no system, so they are listed per actor with
+//! ATT&CK's mitigations and whether the organisation could observe them with its own logs.
+
+use std::collections::BTreeSet;
+
+use super::findings::{Observability, Preparation};
+use crate::attack::{Kind, KnowledgeBase};
+
+/// One PRE technique of an actor; `supplied` is every data component any system collects.
+pub fn preparation(
+    kb: &KnowledgeBase,
+    model_file: &str,
+    actor: &str,
+    technique: u32,
+    supplied: &BTreeSet<u32>,
+) -> Preparation {
+    let t = &kb.techniques[technique as usize];
+    let mut mitigations = t.mitigations.clone();
+    let mut strategies = t.detection_strategies.clone();
+    if let Some(p) = t.parent {
+        mitigations.extend(&kb.techniques[p as usize].mitigations);
+        strategies.extend(&kb.techniques[p as usize].detection_strategies);
+    }
+    let mut any_log_source = false;
+    let mut observable = false;
+    for &s in &strategies {
+        for &a in &kb.detection_strategies[s as usize].analytics {
+            let needed: BTreeSet<u32> = kb.analytics[a as usize]
+                .log_sources
+                .iter()
+                .filter_map(|l| l.data_component)
+                .collect();
+            if needed.is_empty() {
+                continue;
+            }
+            any_log_source = true;
+            observable |= needed.is_subset(supplied);
+        }
+    }
+    let (observability, note) = if observable {
+        (
+            Observability::Observable,
+            "observable: your telemetry supplies an analytic's data components".to_string(),
+        )
+    } else if any_log_source {
+        (
+            Observability::NotWithYourTelemetry,
+            "not observable with your own telemetry: no system collects the data components its analytics need".to_string(),
+        )
+    } else {
+        (
+            Observability::NoLogSource,
+            "not observable with your own telemetry: ATT&CK's analytics for it name no log source; rely on threat intelligence and the mitigations".to_string(),
+        )
+    };
+    Preparation {
+        model: model_file.to_string(),
+        actor: actor.to_string(),
+        technique: t.meta.attack_id.clone(),
+        technique_name: t.meta.name.clone(),
+        mitigations: kb.named(Kind::Mitigation, &mitigations),
+        detection_strategies: kb.named(Kind::DetectionStrategy, &strategies),
+        observability,
+        note,
+    }
+}

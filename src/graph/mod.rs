@@ -1,0 +1,179 @@
+//! The supply chain as a graph (petgraph): actors, systems, data assets and the techniques in
+//! play, with the edges that make one reachable from another.
+//!
+//! Edges: actor -> entry system; system <-> system for each flow (reachability follows flows
+//! both ways: a vendor trusted by a bank is a way into the bank, and the bank a way into the
+//! data it sends the vendor); system -> data it stores or that its flows carry; actor -> data it
+//! holds; data -> systems that accept its kind (`verifies`), the edge leaked data creates;
+//! actor -> technique it brings.
+
+pub mod export;
+
+use std::collections::{BTreeSet, VecDeque};
+
+use petgraph::graph::{DiGraph, NodeIndex};
+
+use crate::model::Model;
+use crate::model::resolved::{ActorId, DataId, SystemId};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Node {
+    Actor(ActorId),
+    System(SystemId),
+    Data(DataId),
+    /// A technique by ATT&CK ID.
+    Technique(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Edge {
+    Entry,
+    /// A flow, by index in [`Model::flows`]; present in both directions.
+    Flow(usize),
+    Stores,
+    Carries(usize),
+    Holds,
+    /// Leaked data of a kind a system accepts.
+    Reuse,
+    Uses,
+}
+
+/// The graph and the node of every model element.
+pub struct SupplyChain<'m> {
+    pub model: &'m Model,
+    pub graph: DiGraph<Node, Edge>,
+    pub actors: Vec<NodeIndex>,
+    pub systems: Vec<NodeIndex>,
+    pub data: Vec<NodeIndex>,
+}
+
+impl<'m> SupplyChain<'m> {
+    /// Builds the graph; `techniques` lists each actor's technique IDs (from the analysis).
+    pub fn build(model: &'m Model, techniques: &[Vec<String>]) -> SupplyChain<'m> {
+        let mut graph = DiGraph::new();
+        let actors: Vec<NodeIndex> = (0..model.actors.len())
+            .map(|a| graph.add_node(Node::Actor(a)))
+            .collect();
+        let systems: Vec<NodeIndex> = (0..model.systems.len())
+            .map(|s| graph.add_node(Node::System(s)))
+            .collect();
+        let data: Vec<NodeIndex> = (0..model.data.len())
+            .map(|d| graph.add_node(Node::Data(d)))
+            .collect();
+        for (a, actor) in model.actors.iter().enumerate() {
+            for &s in &actor.entry {
+                graph.add_edge(actors[a], systems[s], Edge::Entry);
+            }
+            for &d in &actor.holds {
+                graph.add_edge(actors[a], data[d], Edge::Holds);
+            }
+        }
+        for (f, flow) in model.flows.iter().enumerate() {
+            graph.add_edge(systems[flow.from], systems[flow.to], Edge::Flow(f));
+            graph.add_edge(systems[flow.to], systems[flow.from], Edge::Flow(f));
+            for &d in &flow.carries {
+                for end in [flow.from, flow.to] {
+                    graph.add_edge(systems[end], data[d], Edge::Carries(f));
+                }
+            }
+        }
+        for (d, asset) in model.data.iter().enumerate() {
+            for &s in &asset.stored_in {
+                graph.add_edge(systems[s], data[d], Edge::Stores);
+            }
+            for (s, system) in model.systems.iter().enumerate() {
+                if system.verifies.contains(&asset.kind) {
+                    graph.add_edge(data[d], systems[s], Edge::Reuse);
+                }
+            }
+        }
+        let mut technique_nodes: std::collections::BTreeMap<&str, NodeIndex> = Default::default();
+        for (a, list) in techniques.iter().enumerate() {
+            for t in list {
+                let node = *technique_nodes
+                    .entry(t.as_str())
+                    .or_insert_with(|| graph.add_node(Node::Technique(t.clone())));
+                if let Some(&actor) = actors.get(a) {
+                    graph.add_edge(actor, node, Edge::Uses);
+                }
+            }
+        }
+        SupplyChain {
+            model,
+            graph,
+            actors,
+            systems,
+            data,
+        }
+    }
+
+    /// Systems an actor reaches from its entry systems along flows (both ways), entry included.
+    pub fn reachable_systems(&self, actor: ActorId) -> BTreeSet<SystemId> {
+        let mut seen: BTreeSet<SystemId> = self.model.actors[actor].entry.iter().copied().collect();
+        let mut queue: VecDeque<SystemId> = seen.iter().copied().collect();
+        while let Some(s) = queue.pop_front() {
+            for edge in self.graph.edges(self.systems[s]) {
+                if let (Edge::Flow(_), Node::System(next)) = (
+                    edge.weight(),
+                    &self.graph[petgraph::visit::EdgeRef::target(&edge)],
+                ) && seen.insert(*next)
+                {
+                    queue.push_back(*next);
+                }
+            }
+        }
+        seen
+    }
+
+    /// Systems a system shares a flow with, each once, in index order.
+    pub fn flow_neighbours(&self, system: SystemId) -> Vec<SystemId> {
+        let mut out: Vec<SystemId> = self
+            .graph
+            .edges(self.systems[system])
+            .filter_map(|edge| {
+                match (
+                    edge.weight(),
+                    &self.graph[petgraph::visit::EdgeRef::target(&edge)],
+                ) {
+                    (Edge::Flow(_), Node::System(next)) => Some(*next),
+                    _ => None,
+                }
+            })
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{kb, model};
+
+    #[test]
+    fn reachability_follows_flows_both_ways() {
+        // a (internet) -> b <- c, and d alone.
+        let kb = kb();
+        let model = model(
+            "systems:
+  - {id: a, name: A, platforms: [SaaS], exposure: internet}
+  - {id: b, name: B, platforms: [SaaS], exposure: internal}
+  - {id: c, name: C, platforms: [SaaS], exposure: internal}
+  - {id: d, name: D, platforms: [SaaS], exposure: internal}
+flows:
+  - {from: a, to: b}
+  - {from: c, to: b}
+actors:
+  - {id: x, name: X, entry: [a]}
+controls:
+  - {id: k, name: K, applies_to: [d], status: planned}
+",
+            &kb,
+        );
+        let chain = SupplyChain::build(&model, &[]);
+        let reached: Vec<SystemId> = chain.reachable_systems(0).into_iter().collect();
+        assert_eq!(reached, vec![0, 1, 2]);
+        assert_eq!(chain.flow_neighbours(1), vec![0, 2]);
+    }
+}
