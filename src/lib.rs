@@ -12,6 +12,7 @@ pub mod cli;
 pub mod diag;
 pub mod graph;
 pub mod model;
+pub mod report;
 
 #[cfg(test)]
 pub(crate) mod testing;

@@ -42,7 +42,7 @@ pub enum AttackCommand {
 }
 
 pub fn run(command: AttackCommand, data: &DataOptions) -> CliResult {
-    let release = data.load(None)?;
+    let release = data.load(None, false)?;
     let kb = &release.kb;
     let text = match command {
         AttackCommand::Show { id, format } => {

@@ -63,7 +63,7 @@ pub fn run(args: CheckArgs, data: &DataOptions) -> CliResult {
         print_stdout(&explain_codes())?;
         return Ok(Outcome::Clean);
     }
-    let checked = check_files(&default_paths(args.paths), data, Date::today())?;
+    let checked = check_files(&default_paths(args.paths), data, Date::today(), false)?;
     match args.format {
         CheckFormat::Json => print_stdout(&json_report(&checked)?)?,
         CheckFormat::Text => print_diagnostics(&checked),

@@ -35,6 +35,8 @@ pub struct FoundRelease {
 pub struct LoadedRelease {
     pub kb: KnowledgeBase,
     pub path: PathBuf,
+    /// SHA-256 of the bundle file, hex; computed only when asked for (reports).
+    pub sha256: Option<String>,
 }
 
 /// The user cache directory for atkmap (`ATKMAP_CACHE_DIR` overrides it, for tests and CI).
@@ -71,15 +73,18 @@ impl DataOptions {
 
     /// Loads the release the options name: `--attack`, or the pinned `domain`/`version` (a
     /// model's pin) overridden by `--domain`/`--attack-version` when those are given.
-    pub fn load(&self, pinned: Option<(&str, &str)>) -> Result<LoadedRelease, Failure> {
+    ///
+    /// With `hash`, the bundle's SHA-256 is computed on a second thread while it parses.
+    pub fn load(&self, pinned: Option<(&str, &str)>, hash: bool) -> Result<LoadedRelease, Failure> {
         if let Some(file) = &self.attack_file {
-            let kb = load_file(file)?;
+            let (kb, sha256) = load_file_hashed(file, hash)?;
             if let Some((domain, version)) = pinned {
                 check_release(&kb, file, domain, Some(version))?;
             }
             return Ok(LoadedRelease {
                 kb,
                 path: file.clone(),
+                sha256,
             });
         }
         let domain = self
@@ -92,9 +97,9 @@ impl DataOptions {
             Some(found) => found.path,
             None => self.fetch_missing(domain, version)?,
         };
-        let kb = load_file(&path)?;
+        let (kb, sha256) = load_file_hashed(&path, hash)?;
         check_release(&kb, &path, domain, version)?;
-        Ok(LoadedRelease { kb, path })
+        Ok(LoadedRelease { kb, path, sha256 })
     }
 
     /// The best local file for a domain and optional version.
@@ -185,14 +190,36 @@ pub fn list_releases(dir: &Path) -> Vec<FoundRelease> {
 
 /// Reads and parses one bundle file.
 pub fn load_file(path: &Path) -> Result<KnowledgeBase, Failure> {
+    load_file_hashed(path, false).map(|(kb, _)| kb)
+}
+
+/// Reads and parses one bundle file; with `hash`, also its SHA-256, computed in parallel.
+pub fn load_file_hashed(
+    path: &Path,
+    hash: bool,
+) -> Result<(KnowledgeBase, Option<String>), Failure> {
     let bytes = std::fs::read(path).map_err(|e| {
         Failure::io("read ATT&CK bundle", path, &e)
             .hint("pass an official ATT&CK STIX 2.1 bundle with --attack FILE")
     })?;
-    load_bundle(&bytes).map_err(|e| {
+    let (parsed, sha256) = std::thread::scope(|scope| {
+        let hasher = hash.then(|| scope.spawn(|| sha256_hex(&bytes)));
+        let parsed = load_bundle(&bytes);
+        let sha256 = hasher.map(|h| h.join().unwrap_or_else(|_| sha256_hex(&bytes)));
+        (parsed, sha256)
+    });
+    let kb = parsed.map_err(|e| {
         Failure::new(format!("{}: {e}", path.display()))
             .hint("atkmap reads MITRE's ATT&CK STIX 2.1 bundles (enterprise-attack-18.1.json)")
-    })
+    })?;
+    Ok((kb, sha256))
+}
+
+/// Lower-case hex SHA-256.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(bytes);
+    digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Refuses a bundle that is not the release asked for: a gap report is never computed on the

@@ -12,6 +12,7 @@ pub mod failure;
 pub mod fetch;
 pub mod model_files;
 pub mod output;
+pub mod report_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -24,6 +25,9 @@ use output::{ColorChoice, paint, print_stderr, print_stdout, styles};
 
 const AFTER_HELP: &str = "\
 Examples:
+  atkmap report models/ekyc-national-id.yaml --format json -o report.json
+  atkmap paths models/ekyc-national-id.yaml --from id-data-broker
+  atkmap graph models/ekyc-national-id.yaml --format mermaid
   atkmap check models/                     Validate every model under models/
   atkmap init my-model.yaml                Write a commented starter model
   atkmap attack show T1199                 Look up a technique in the newest local release
@@ -96,6 +100,12 @@ pub enum Command {
     Data(data_cmd::DataCommand),
     /// Validate threat models: YAML, format, references, ATT&CK IDs (exit 2 on errors)
     Check(check_cmd::CheckArgs),
+    /// Compute exposures, coverage, severity, priorities and attack paths of models
+    Report(report_cmd::ReportArgs),
+    /// Draw a model's supply chain (Mermaid, Graphviz DOT or JSON)
+    Graph(report_cmd::GraphArgs),
+    /// List attack paths from actors to sensitive data through systems with gaps
+    Paths(report_cmd::PathsArgs),
     /// Print the JSON Schema of the model format (for editors and CI)
     Schema,
     /// Write a commented starter model that passes `atkmap check`
@@ -154,6 +164,9 @@ fn run(cli: Cli) -> CliResult {
         Command::Attack(command) => attack_cmd::run(command, &data),
         Command::Data(command) => data_cmd::run(command, &data),
         Command::Check(args) => check_cmd::run(args, &data),
+        Command::Report(args) => report_cmd::run_report(args, &data),
+        Command::Graph(args) => report_cmd::run_graph(args, &data),
+        Command::Paths(args) => report_cmd::run_paths(args, &data),
         Command::Schema => authoring_cmd::schema(),
         Command::Init { path, force } => authoring_cmd::init(path, force),
         Command::Completions { shell } => {

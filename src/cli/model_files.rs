@@ -100,6 +100,7 @@ pub fn check_files(
     paths: &[PathBuf],
     data: &DataOptions,
     today: Date,
+    hash: bool,
 ) -> Result<CheckedModels, Failure> {
     let mut releases: BTreeMap<(String, String), Rc<LoadedRelease>> = BTreeMap::new();
     let mut files = Vec::new();
@@ -132,7 +133,7 @@ pub fn check_files(
                 let release = match releases.get(&key) {
                     Some(r) => Rc::clone(r),
                     None => {
-                        let loaded = Rc::new(data.load(Some((&key.0, &key.1)))?);
+                        let loaded = Rc::new(data.load(Some((&key.0, &key.1)), hash)?);
                         releases.insert(key, Rc::clone(&loaded));
                         loaded
                     }

@@ -7,7 +7,7 @@
 //! them and builds the resolved [`super::Model`].
 
 use schemars::JsonSchema;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::located::{Located, ScalarWidth};
 
@@ -233,7 +233,9 @@ pub struct Control {
     pub status: Located<ControlStatus>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum ControlStatus {
     Planned,

@@ -1,0 +1,316 @@
+//! `atkmap report`, `atkmap graph` and `atkmap paths`: the gap engine from the command line.
+
+use std::path::PathBuf;
+
+use crate::analysis::{self, ModelAnalysis, Options};
+use crate::graph::SupplyChain;
+use crate::model::Model;
+use crate::model::date::Date;
+use crate::model::format::ControlStatus;
+use crate::report::{Assumption, Report};
+
+use super::check_cmd::{default_paths, print_diagnostics};
+use super::data_source::DataOptions;
+use super::failure::{CliResult, Failure, Outcome};
+use super::model_files::{CheckedModels, check_files};
+use super::output::{print_stdout, write_atomically};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    /// Model files or directories (default: models/ if present, else .)
+    pub paths: Vec<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value = "json")]
+    pub format: ReportFormat,
+    /// Write the report to FILE (atomically) instead of standard output
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Attack paths per (actor, data asset) pair
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub paths_per_pair: usize,
+    /// Recompute as if a control had this status: CONTROL=implemented|partial|planned (repeatable)
+    #[arg(long, value_name = "CONTROL=STATUS", value_parser = parse_assumption)]
+    pub assume: Vec<(String, ControlStatus)>,
+}
+
+fn parse_assumption(text: &str) -> Result<(String, ControlStatus), String> {
+    let (control, status) = text
+        .split_once('=')
+        .ok_or_else(|| format!("expected CONTROL=STATUS, found `{text}`"))?;
+    let status = match status {
+        "implemented" => ControlStatus::Implemented,
+        "partial" => ControlStatus::Partial,
+        "planned" => ControlStatus::Planned,
+        other => {
+            return Err(format!(
+                "unknown status `{other}`: use implemented, partial or planned"
+            ));
+        }
+    };
+    Ok((control.to_string(), status))
+}
+
+/// Checks the models and stops with the diagnostics when any has errors.
+fn checked_models(
+    paths: Vec<PathBuf>,
+    data: &DataOptions,
+    hash: bool,
+) -> Result<Result<CheckedModels, Outcome>, Failure> {
+    let checked = check_files(&default_paths(paths), data, Date::today(), hash)?;
+    if checked.errors() > 0 {
+        print_diagnostics(&checked);
+        return Ok(Err(Outcome::Invalid));
+    }
+    Ok(Ok(checked))
+}
+
+/// Builds the report of checked models; all must pin one release.
+pub fn build_report(checked: &CheckedModels, options: &Options) -> Result<Report, Failure> {
+    let mut release: Option<&super::data_source::LoadedRelease> = None;
+    let mut analysed: Vec<(&Model, ModelAnalysis)> = Vec::new();
+    for file in &checked.files {
+        let (Some(model), Some(loaded)) = (&file.model, &file.release) else {
+            continue;
+        };
+        if let Some(previous) = release
+            && !std::ptr::eq(previous, loaded.as_ref())
+        {
+            return Err(Failure::new(format!(
+                "{} pins ATT&CK {} {}, but other models of this report pin another release",
+                model.file, model.domain, model.version
+            ))
+            .hint("report models pinned to different releases separately"));
+        }
+        release = Some(loaded.as_ref());
+        let analysis = analysis::analyze(model, &loaded.kb, options)
+            .map_err(|e| Failure::new(e.to_string()))?;
+        analysed.push((model, analysis));
+    }
+    let Some(loaded) = release else {
+        return Err(Failure::new("no model to report on"));
+    };
+    let warnings = checked
+        .diagnostics
+        .iter()
+        .map(|d| match d.position {
+            Some(p) => format!(
+                "{}:{}:{}: {}[{}]: {}",
+                d.file,
+                p.line,
+                p.column,
+                d.level.label(),
+                d.code.name(),
+                d.message
+            ),
+            None => format!(
+                "{}: {}[{}]: {}",
+                d.file,
+                d.level.label(),
+                d.code.name(),
+                d.message
+            ),
+        })
+        .collect();
+    let assumptions = options
+        .assume
+        .iter()
+        .map(|(control, status)| Assumption {
+            control: control.clone(),
+            status: *status,
+        })
+        .collect();
+    Ok(Report::assemble(
+        &loaded.kb.release,
+        &loaded.path.display().to_string(),
+        loaded.sha256.as_deref().unwrap_or_default(),
+        analysed,
+        assumptions,
+        warnings,
+    ))
+}
+
+pub fn run_report(args: ReportArgs, data: &DataOptions) -> CliResult {
+    let checked = match checked_models(args.paths, data, true)? {
+        Ok(c) => c,
+        Err(outcome) => return Ok(outcome),
+    };
+    let options = Options {
+        paths_per_pair: args.paths_per_pair,
+        assume: args.assume,
+        today: Date::today(),
+        ..Options::default()
+    };
+    let report = build_report(&checked, &options)?;
+    let text = match args.format {
+        ReportFormat::Json => {
+            let mut text = serde_json::to_string_pretty(&report)
+                .map_err(|e| Failure::new(format!("cannot serialise the report: {e}")))?;
+            text.push('\n');
+            text
+        }
+    };
+    match &args.output {
+        Some(path) => write_atomically(path, text.as_bytes())?,
+        None => print_stdout(&text)?,
+    }
+    Ok(Outcome::Clean)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum GraphFormat {
+    Mermaid,
+    Dot,
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct GraphArgs {
+    /// One model file
+    pub path: PathBuf,
+    #[arg(long, value_enum, default_value = "mermaid")]
+    pub format: GraphFormat,
+}
+
+/// The one valid model of a single-file command, and its analysis.
+fn single_model(
+    path: PathBuf,
+    data: &DataOptions,
+    options: &Options,
+) -> Result<Result<(Model, ModelAnalysis), Outcome>, Failure> {
+    let checked = match checked_models(vec![path], data, false)? {
+        Ok(c) => c,
+        Err(outcome) => return Ok(Err(outcome)),
+    };
+    let Some(file) = checked.files.into_iter().next() else {
+        return Err(Failure::new("no model file given"));
+    };
+    let (Some(model), Some(release)) = (file.model, file.release) else {
+        return Err(Failure::new(format!(
+            "{} could not be read",
+            file.path.display()
+        )));
+    };
+    let analysis =
+        analysis::analyze(&model, &release.kb, options).map_err(|e| Failure::new(e.to_string()))?;
+    Ok(Ok((model, analysis)))
+}
+
+pub fn run_graph(args: GraphArgs, data: &DataOptions) -> CliResult {
+    let (model, analysis) = match single_model(args.path, data, &Options::default())? {
+        Ok(m) => m,
+        Err(outcome) => return Ok(outcome),
+    };
+    let chain = SupplyChain::build(&model, &analysis.actor_techniques);
+    let highlights = worst_open_severity(&model, &analysis);
+    let text = match args.format {
+        GraphFormat::Mermaid => chain.to_mermaid(&highlights),
+        GraphFormat::Dot => chain.to_dot(&highlights),
+        GraphFormat::Json => {
+            let mut t = serde_json::to_string_pretty(&chain.to_json())
+                .map_err(|e| Failure::new(format!("cannot serialise the graph: {e}")))?;
+            t.push('\n');
+            t
+        }
+    };
+    print_stdout(&text)?;
+    Ok(Outcome::Clean)
+}
+
+/// Each system's worst open severity, for highlighting diagrams.
+pub fn worst_open_severity(
+    model: &Model,
+    analysis: &ModelAnalysis,
+) -> crate::graph::export::Highlights {
+    let mut out = crate::graph::export::Highlights::new();
+    let mut worst: std::collections::BTreeMap<usize, crate::analysis::findings::Severity> =
+        Default::default();
+    for e in analysis.exposures.iter().filter(|e| e.is_open()) {
+        if let Some(s) = model.system_index(&e.system) {
+            let w = worst.entry(s).or_insert(e.severity);
+            *w = (*w).max(e.severity);
+        }
+    }
+    for (s, severity) in worst {
+        out.insert(s, severity.label().to_string());
+    }
+    out
+}
+
+#[derive(Debug, clap::Args)]
+pub struct PathsArgs {
+    /// One model file
+    pub path: PathBuf,
+    /// Only paths of this actor
+    #[arg(long, value_name = "ACTOR")]
+    pub from: Option<String>,
+    /// Only paths to this data asset
+    #[arg(long, value_name = "DATA")]
+    pub to: Option<String>,
+    /// Paths per (actor, data asset) pair
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub paths_per_pair: usize,
+}
+
+pub fn run_paths(args: PathsArgs, data: &DataOptions) -> CliResult {
+    let options = Options {
+        paths_per_pair: args.paths_per_pair,
+        ..Options::default()
+    };
+    let (model, analysis) = match single_model(args.path, data, &options)? {
+        Ok(m) => m,
+        Err(outcome) => return Ok(outcome),
+    };
+    for (flag, id, exists) in [
+        (
+            "--from",
+            &args.from,
+            args.from.as_deref().map(|a| model.actor_index(a).is_some()),
+        ),
+        (
+            "--to",
+            &args.to,
+            args.to.as_deref().map(|d| model.data_index(d).is_some()),
+        ),
+    ] {
+        if exists == Some(false) {
+            return Err(Failure::new(format!(
+                "{flag} names `{}`, which the model does not define",
+                id.as_deref().unwrap_or_default()
+            )));
+        }
+    }
+    let mut out = String::new();
+    let selected = analysis.paths.iter().filter(|p| {
+        args.from.as_deref().is_none_or(|a| p.actor == a)
+            && args.to.as_deref().is_none_or(|d| p.data == d)
+    });
+    let mut count = 0;
+    for path in selected {
+        count += 1;
+        let start = match &path.via_data {
+            Some(d) => format!("by reusing {d}"),
+            None => "through an entry system".to_string(),
+        };
+        out.push_str(&format!("{} -> {} ({start})\n", path.actor, path.data));
+        for (i, hop) in path.hops.iter().enumerate() {
+            out.push_str(&format!(
+                "  {}. {}  gaps: {}\n",
+                i + 1,
+                hop.system,
+                hop.techniques.join(", ")
+            ));
+        }
+    }
+    if count == 0 {
+        out.push_str(
+            "no attack path reaches confidential or restricted data through systems with gaps\n",
+        );
+    }
+    print_stdout(&out)?;
+    Ok(Outcome::Clean)
+}
