@@ -383,3 +383,6 @@ fn what_if(before: &[Exposure], after: &[Exposure]) -> Vec<WhatIfChange> {
     });
     out
 }
+
+#[cfg(test)]
+mod tests;
