@@ -125,7 +125,7 @@ pub fn build_report(checked: &CheckedModels, options: &Options) -> Result<Report
         })
         .collect();
     Ok(Report::assemble(
-        &loaded.kb.release,
+        &loaded.kb,
         &loaded.path.display().to_string(),
         loaded.sha256.as_deref().unwrap_or_default(),
         analysed,

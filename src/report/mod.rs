@@ -3,15 +3,20 @@
 //! [`Report`] is the stable JSON contract (`atkmap report --format json`); every other format
 //! is rendered from it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+
+pub mod html;
+pub mod navigator;
+pub mod sarif;
+pub mod templates;
 
 use serde::Serialize;
 
 use crate::analysis::ModelAnalysis;
 use crate::analysis::findings::*;
-use crate::attack::Release;
+use crate::attack::KnowledgeBase;
 use crate::model::Model;
-use crate::model::format::ControlStatus;
+use crate::model::format::{ControlStatus, Exposure as Reach, Sensitivity};
 
 /// The ATT&CK data a report was computed on.
 #[derive(Debug, Clone, Serialize)]
@@ -21,20 +26,114 @@ pub struct AttackSource {
     /// The bundle file as located (path given or found).
     pub file: String,
     pub sha256: String,
+    /// The release's tactics in matrix order.
+    pub tactics: Vec<TacticRef>,
+    /// Every technique the report mentions, and their parents, sorted by ID.
+    pub techniques: Vec<TechniqueRef>,
 }
 
-/// What a report says about each model.
+#[derive(Debug, Clone, Serialize)]
+pub struct TacticRef {
+    pub id: String,
+    pub shortname: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TechniqueRef {
+    pub id: String,
+    pub name: String,
+    pub tactics: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
+}
+
+/// What a report says about each model: enough for reviewers to check the model itself
+/// (flows table, data dictionary) and for renderers to draw it.
 #[derive(Debug, Clone, Serialize)]
 pub struct ModelSummary {
     pub file: String,
     pub name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    pub actors: usize,
-    pub systems: usize,
-    pub data: usize,
-    pub flows: usize,
-    pub controls: usize,
+    pub actors: Vec<ActorSummary>,
+    pub systems: Vec<SystemSummary>,
+    pub data: Vec<DataSummary>,
+    pub flows: Vec<FlowSummary>,
+    pub controls: Vec<ControlSummary>,
+    pub accepted: Vec<AcceptanceSummary>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ActorSummary {
+    pub id: String,
+    pub name: String,
+    pub groups: Vec<String>,
+    pub techniques: Vec<String>,
+    pub holds: Vec<String>,
+    pub entry: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SystemSummary {
+    pub id: String,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    pub platforms: Vec<String>,
+    pub exposure: &'static str,
+    pub verifies: Vec<String>,
+    pub telemetry: Vec<String>,
+    /// The worst severity among the system's open exposures, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub worst_open: Option<Severity>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DataSummary {
+    pub id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    pub kind: String,
+    pub sensitivity: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub records: Option<u64>,
+    pub stored_in: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub leaked_year: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub leak_source: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FlowSummary {
+    pub label: String,
+    pub from: String,
+    pub to: String,
+    pub carries: Vec<String>,
+    pub crosses_trust_boundary: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ControlSummary {
+    pub id: String,
+    pub name: String,
+    pub status: ControlStatus,
+    pub mitigations: Vec<String>,
+    pub detections: Vec<String>,
+    pub applies_to: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AcceptanceSummary {
+    pub technique: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub system: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub actor: Option<String>,
+    pub owner: String,
+    pub reason: String,
+    pub expires: String,
 }
 
 /// Counts for the summary line.
@@ -85,7 +184,7 @@ pub struct Generator {
 impl Report {
     /// Assembles a report from the analyses of several models (all on one release).
     pub fn assemble(
-        release: &Release,
+        kb: &KnowledgeBase,
         bundle_file: &str,
         sha256: &str,
         analysed: Vec<(&Model, ModelAnalysis)>,
@@ -98,10 +197,21 @@ impl Report {
                 version: env!("CARGO_PKG_VERSION"),
             },
             attack: AttackSource {
-                domain: release.domain.clone(),
-                version: release.version.clone(),
+                domain: kb.release.domain.clone(),
+                version: kb.release.version.clone(),
                 file: bundle_file.to_string(),
                 sha256: sha256.to_string(),
+                tactics: kb
+                    .tactics
+                    .iter()
+                    .filter(|t| t.meta.is_active())
+                    .map(|t| TacticRef {
+                        id: t.meta.attack_id.clone(),
+                        shortname: t.shortname.clone(),
+                        name: t.meta.name.clone(),
+                    })
+                    .collect(),
+                techniques: Vec::new(),
             },
             models: Vec::new(),
             summary: Summary::default(),
@@ -115,16 +225,7 @@ impl Report {
             what_if: Vec::new(),
         };
         for (model, analysis) in analysed {
-            report.models.push(ModelSummary {
-                file: model.file.clone(),
-                name: model.name.clone(),
-                description: model.description.clone(),
-                actors: model.actors.len(),
-                systems: model.systems.len(),
-                data: model.data.len(),
-                flows: model.flows.len(),
-                controls: model.controls.len(),
-            });
+            report.models.push(summarize_model(model, &analysis));
             report.exposures.extend(analysis.exposures);
             report.preparation.extend(analysis.preparation);
             report.priorities.extend(analysis.priorities);
@@ -139,6 +240,7 @@ impl Report {
             })
         });
         report.warnings = warnings;
+        report.attack.techniques = technique_catalog(kb, &report);
         report.summary = summarize(&report.exposures, report.paths.len());
         report
     }
@@ -148,6 +250,146 @@ impl Report {
         self.exposures
             .iter()
             .filter(move |e| e.is_open() && e.severity >= threshold)
+    }
+}
+
+/// The techniques a report mentions (exposures, preparation) with their parents.
+fn technique_catalog(kb: &KnowledgeBase, report: &Report) -> Vec<TechniqueRef> {
+    let mut ids: BTreeSet<&str> = report
+        .exposures
+        .iter()
+        .map(|e| e.technique.as_str())
+        .collect();
+    ids.extend(report.preparation.iter().map(|p| p.technique.as_str()));
+    let mut out: BTreeMap<String, TechniqueRef> = BTreeMap::new();
+    for id in ids {
+        let Some(t) = kb.technique_index(id) else {
+            continue;
+        };
+        let technique = &kb.techniques[t as usize];
+        let parent = technique.parent.map(|p| &kb.techniques[p as usize]);
+        for entry in std::iter::once(technique).chain(parent) {
+            out.entry(entry.meta.attack_id.clone())
+                .or_insert_with(|| TechniqueRef {
+                    id: entry.meta.attack_id.clone(),
+                    name: entry.meta.name.clone(),
+                    tactics: entry.tactics.clone(),
+                    parent: entry
+                        .parent
+                        .map(|p| kb.techniques[p as usize].meta.attack_id.clone()),
+                });
+        }
+    }
+    out.into_values().collect()
+}
+
+fn summarize_model(model: &Model, analysis: &ModelAnalysis) -> ModelSummary {
+    let systems = |ids: &[usize]| -> Vec<String> {
+        ids.iter()
+            .map(|&s| model.systems[s].id.value.clone())
+            .collect()
+    };
+    let data = |ids: &[usize]| -> Vec<String> {
+        ids.iter()
+            .map(|&d| model.data[d].id.value.clone())
+            .collect()
+    };
+    let strings = |list: &[crate::model::located::Located<String>]| -> Vec<String> {
+        list.iter().map(|l| l.value.clone()).collect()
+    };
+    ModelSummary {
+        file: model.file.clone(),
+        name: model.name.clone(),
+        description: model.description.clone(),
+        actors: model
+            .actors
+            .iter()
+            .map(|a| ActorSummary {
+                id: a.id.value.clone(),
+                name: a.name.clone(),
+                groups: strings(&a.groups),
+                techniques: strings(&a.techniques),
+                holds: data(&a.holds),
+                entry: systems(&a.entry),
+            })
+            .collect(),
+        systems: model
+            .systems
+            .iter()
+            .map(|s| SystemSummary {
+                id: s.id.value.clone(),
+                name: s.name.clone(),
+                owner: s.owner.clone(),
+                platforms: s.platforms.clone(),
+                exposure: match s.exposure {
+                    Reach::Internet => "internet",
+                    Reach::Partner => "partner",
+                    Reach::Internal => "internal",
+                },
+                verifies: s.verifies.clone(),
+                telemetry: strings(&s.telemetry),
+                worst_open: analysis
+                    .exposures
+                    .iter()
+                    .filter(|e| e.is_open() && e.system == s.id.value)
+                    .map(|e| e.severity)
+                    .max(),
+            })
+            .collect(),
+        data: model
+            .data
+            .iter()
+            .map(|d| DataSummary {
+                id: d.id.value.clone(),
+                name: d.name.clone(),
+                kind: d.kind.clone(),
+                sensitivity: match d.sensitivity {
+                    Sensitivity::Public => "public",
+                    Sensitivity::Internal => "internal",
+                    Sensitivity::Confidential => "confidential",
+                    Sensitivity::Restricted => "restricted",
+                },
+                records: d.records,
+                stored_in: systems(&d.stored_in),
+                leaked_year: d.leaked.as_ref().map(|l| l.year),
+                leak_source: d.leaked.as_ref().and_then(|l| l.source.clone()),
+            })
+            .collect(),
+        flows: model
+            .flows
+            .iter()
+            .map(|f| FlowSummary {
+                label: f.label.clone(),
+                from: model.systems[f.from].id.value.clone(),
+                to: model.systems[f.to].id.value.clone(),
+                carries: data(&f.carries),
+                crosses_trust_boundary: f.crosses_trust_boundary,
+            })
+            .collect(),
+        controls: model
+            .controls
+            .iter()
+            .map(|c| ControlSummary {
+                id: c.id.value.clone(),
+                name: c.name.clone(),
+                status: c.status,
+                mitigations: strings(&c.mitigations),
+                detections: strings(&c.detections),
+                applies_to: systems(&c.applies_to),
+            })
+            .collect(),
+        accepted: model
+            .accepted
+            .iter()
+            .map(|a| AcceptanceSummary {
+                technique: a.technique.clone(),
+                system: a.system.map(|s| model.systems[s].id.value.clone()),
+                actor: a.actor.map(|x| model.actors[x].id.value.clone()),
+                owner: a.owner.clone(),
+                reason: a.reason.clone(),
+                expires: a.expires.to_string(),
+            })
+            .collect(),
     }
 }
 
