@@ -7,6 +7,13 @@
 //!   or s's telemetry supplies, for at least one analytic of such a strategy whose platforms
 //!   meet s's, every data component that analytic needs. Before v18, the data components that
 //!   detect t directly stand in for strategies.
+//!
+//! What telemetry supplies is matched per log-source reference of the analytic: a reference
+//! (data component C, log source L) is met when the system lists C's ID, or lists L itself.
+//! A log-source name does not stand for every component that mentions it: `AWS:CloudTrail`
+//! appears under 44 data components in 18.1, and collecting CloudTrail does not make a system
+//! observe an analytic that reads a SaaS audit log. (For releases before v18, whose analytics
+//! name no log sources, a log-source name supplies the data components that list it.)
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -24,8 +31,54 @@ pub struct SystemDefences {
     pub mitigations: BTreeMap<String, (ControlStatus, Vec<String>)>,
     /// Detection strategy ID -> the best status of a control listing it, and those controls.
     pub detections: BTreeMap<String, (ControlStatus, Vec<String>)>,
-    /// Data component indices the system's telemetry supplies.
+    pub telemetry: Telemetry,
+}
+
+/// What a system collects: data components by ID, and log sources by name.
+#[derive(Debug, Default, Clone)]
+pub struct Telemetry {
+    /// Data components named by ID.
     pub components: BTreeSet<u32>,
+    /// Log-source names, lower-cased.
+    pub log_sources: BTreeSet<String>,
+    /// Components named by ID or whose log sources are named (for releases before v18).
+    pub broad_components: BTreeSet<u32>,
+}
+
+impl Telemetry {
+    /// The data components of an analytic's log-source references that this telemetry does
+    /// not meet; empty when the analytic can run.
+    pub fn unmet(&self, analytic: &crate::attack::knowledge::Analytic) -> Vec<u32> {
+        let mut out: Vec<u32> = analytic
+            .log_sources
+            .iter()
+            .filter(|l| {
+                !l.data_component
+                    .is_some_and(|c| self.components.contains(&c))
+                    && !self.log_sources.contains(&l.name.to_ascii_lowercase())
+            })
+            .filter_map(|l| l.data_component)
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// Whether an analytic names any log source at all.
+    pub fn observable_at_all(analytic: &crate::attack::knowledge::Analytic) -> bool {
+        !analytic.log_sources.is_empty()
+    }
+
+    /// Everything any of several systems collects.
+    pub fn union<'a>(all: impl IntoIterator<Item = &'a Telemetry>) -> Telemetry {
+        let mut out = Telemetry::default();
+        for t in all {
+            out.components.extend(&t.components);
+            out.log_sources.extend(t.log_sources.iter().cloned());
+            out.broad_components.extend(&t.broad_components);
+        }
+        out
+    }
 }
 
 impl SystemDefences {
@@ -48,14 +101,21 @@ impl SystemDefences {
                 }
             }
         }
+        let telemetry = &mut out.telemetry;
         for entry in &model.systems[system].telemetry {
             match kb.lookup(&entry.value, Some(Kind::DataComponent)) {
                 Some(o) if o.kind == Kind::DataComponent => {
-                    out.components.insert(o.index);
+                    telemetry.components.insert(o.index);
+                    telemetry.broad_components.insert(o.index);
                 }
-                _ => out
-                    .components
-                    .extend(kb.components_with_log_source(&entry.value)),
+                _ => {
+                    telemetry
+                        .log_sources
+                        .insert(entry.value.to_ascii_lowercase());
+                    telemetry
+                        .broad_components
+                        .extend(kb.components_with_log_source(&entry.value));
+                }
             }
         }
         out
@@ -145,15 +205,10 @@ pub fn assess(
             {
                 continue;
             }
-            let needed: BTreeSet<u32> = analytic
-                .log_sources
-                .iter()
-                .filter_map(|l| l.data_component)
-                .collect();
-            if needed.is_empty() {
+            if !Telemetry::observable_at_all(analytic) {
                 continue;
             }
-            let missing: Vec<u32> = needed.difference(&defences.components).copied().collect();
+            let missing = defences.telemetry.unmet(analytic);
             if missing.is_empty() {
                 observed = true;
             } else if cheapest.as_ref().is_none_or(|c| missing.len() < c.len()) {
@@ -170,7 +225,9 @@ pub fn assess(
     // Before v18: data components that detect the technique directly.
     let direct = with_parent(kb, technique, |t| &t.data_components);
     detection.data_components = kb.named(Kind::DataComponent, &direct);
-    let direct_observed = direct.iter().any(|c| defences.components.contains(c));
+    let direct_observed = direct
+        .iter()
+        .any(|c| defences.telemetry.broad_components.contains(c));
     let detected = !detection.implemented.is_empty() || direct_observed;
     if !detected {
         let missing: Vec<u32> = match cheapest {

@@ -120,10 +120,7 @@ fn run(model: &Model, kb: &KnowledgeBase, options: &Options) -> ModelAnalysis {
         .collect();
     exposures.sort_by(|a, b| exposure_order(a).cmp(&exposure_order(b)));
 
-    let supplied: BTreeSet<u32> = defences
-        .iter()
-        .flat_map(|d| d.components.iter().copied())
-        .collect();
+    let supplied = coverage::Telemetry::union(defences.iter().map(|d| &d.telemetry));
     let preparation = scope
         .preparation
         .iter()

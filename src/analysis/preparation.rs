@@ -1,18 +1,17 @@
 //! Actors' preparation: PRE techniques target no system, so they are listed per actor with
 //! ATT&CK's mitigations and whether the organisation could observe them with its own logs.
 
-use std::collections::BTreeSet;
-
+use super::coverage::Telemetry;
 use super::findings::{Observability, Preparation};
 use crate::attack::{Kind, KnowledgeBase};
 
-/// One PRE technique of an actor; `supplied` is every data component any system collects.
+/// One PRE technique of an actor; `supplied` is everything any system of the model collects.
 pub fn preparation(
     kb: &KnowledgeBase,
     model_file: &str,
     actor: &str,
     technique: u32,
-    supplied: &BTreeSet<u32>,
+    supplied: &Telemetry,
 ) -> Preparation {
     let t = &kb.techniques[technique as usize];
     let mut mitigations = t.mitigations.clone();
@@ -25,16 +24,12 @@ pub fn preparation(
     let mut observable = false;
     for &s in &strategies {
         for &a in &kb.detection_strategies[s as usize].analytics {
-            let needed: BTreeSet<u32> = kb.analytics[a as usize]
-                .log_sources
-                .iter()
-                .filter_map(|l| l.data_component)
-                .collect();
-            if needed.is_empty() {
+            let analytic = &kb.analytics[a as usize];
+            if !Telemetry::observable_at_all(analytic) {
                 continue;
             }
             any_log_source = true;
-            observable |= needed.is_subset(supplied);
+            observable |= supplied.unmet(analytic).is_empty();
         }
     }
     let (observability, note) = if observable {

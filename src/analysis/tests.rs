@@ -416,3 +416,28 @@ fn adding_an_implemented_control_never_adds_a_gap() {
         assert!(e.severity <= old.severity || old.status != Status::Gap);
     }
 }
+
+#[test]
+fn log_source_names_meet_the_references_that_name_them() {
+    let (_, a) = run("
+systems:
+  - {id: server, name: Server, platforms: [Linux], exposure: internet, telemetry: [\"auth:log\", \"APP:LOG\"]}
+  - {id: other, name: Other, platforms: [Linux], exposure: internet, telemetry: [\"cloud:audit\"]}
+actors:
+  - {id: x, name: X, techniques: [T1078]}
+");
+    // AN0002 reads auth:log (DC0001) and app:log (DC0003); names match case-insensitively.
+    let e = find(&a, "x", "T1078", "server").expect("exposure");
+    assert_eq!(e.detection.implemented, vec!["DET0001"]);
+    // cloud:audit meets nothing AN0002 reads: both of its components are missing.
+    let e = find(&a, "x", "T1078", "other").expect("exposure");
+    assert!(e.detection.implemented.is_empty());
+    assert_eq!(
+        e.detection
+            .missing_data_components
+            .iter()
+            .map(|n| n.id.as_str())
+            .collect::<Vec<_>>(),
+        vec!["DC0001", "DC0003"]
+    );
+}
