@@ -1,35 +1,103 @@
 //! `atkmap report`, `atkmap graph` and `atkmap paths`: the gap engine from the command line.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use crate::analysis::findings::Severity;
 use crate::analysis::{self, ModelAnalysis, Options};
 use crate::graph::SupplyChain;
 use crate::model::Model;
 use crate::model::date::Date;
 use crate::model::format::ControlStatus;
+use crate::report::markdown::{self, Diagram};
+use crate::report::templates::Templates;
 use crate::report::{Assumption, Report};
 
 use super::check_cmd::{default_paths, print_diagnostics};
 use super::data_source::DataOptions;
 use super::failure::{CliResult, Failure, Outcome};
 use super::model_files::{CheckedModels, check_files};
-use super::output::{print_stdout, write_atomically};
+use super::output::{print_stderr, print_stdout, write_atomically};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ReportFormat {
+    /// The stable JSON document (the contract CI scripts read)
     Json,
+    /// GitHub-flavoured Markdown for pull-request comments
+    Md,
+    /// One self-contained HTML file
+    Html,
+    /// SARIF 2.1.0 for code scanning
+    Sarif,
+    /// ATT&CK Navigator layer (format 4.5)
+    Navigator,
 }
 
+impl ReportFormat {
+    /// The file name used in `--output-dir`.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            ReportFormat::Json => "atkmap-report.json",
+            ReportFormat::Md => "atkmap-report.md",
+            ReportFormat::Html => "atkmap-report.html",
+            ReportFormat::Sarif => "atkmap-report.sarif",
+            ReportFormat::Navigator => "atkmap-layer.json",
+        }
+    }
+}
+
+/// The CI gate's threshold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FailOn {
+    Critical,
+    High,
+    Medium,
+    Low,
+    None,
+}
+
+impl FailOn {
+    fn threshold(self) -> Option<Severity> {
+        match self {
+            FailOn::Critical => Some(Severity::Critical),
+            FailOn::High => Some(Severity::High),
+            FailOn::Medium => Some(Severity::Medium),
+            FailOn::Low => Some(Severity::Low),
+            FailOn::None => None,
+        }
+    }
+}
+
+const REPORT_HELP: &str = "\
+Formats and outputs: each --format pairs with the -o that follows it, in order
+(`--format md -o report.md --format sarif -o report.sarif`); with --output-dir every
+format is written there (atkmap-report.json, .md, .html, .sarif, atkmap-layer.json);
+one --format without -o goes to standard output. Files are written atomically.
+
+The gate (--fail-on, default high): exit 1 when an exposure with status gap or partial,
+not accepted, has a severity at or above the threshold; exit 0 otherwise; exit 2 when the
+models are invalid, the ATT&CK data is missing, or the command is misused.";
+
 #[derive(Debug, clap::Args)]
+#[command(after_help = REPORT_HELP)]
 pub struct ReportArgs {
     /// Model files or directories (default: models/ if present, else .)
     pub paths: Vec<PathBuf>,
-    /// Output format
-    #[arg(long, value_enum, default_value = "json")]
-    pub format: ReportFormat,
-    /// Write the report to FILE (atomically) instead of standard output
+    /// Output format; repeat it with -o for several outputs from one run
+    #[arg(long, value_enum)]
+    pub format: Vec<ReportFormat>,
+    /// Write the preceding --format to FILE (atomically) instead of standard output
     #[arg(short, long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    pub output: Vec<PathBuf>,
+    /// Write every --format (all formats when none is given) into DIR
+    #[arg(long, value_name = "DIR", conflicts_with = "output")]
+    pub output_dir: Option<PathBuf>,
+    /// Exit 1 when an open exposure is at or above this severity
+    #[arg(long, value_enum, default_value = "high", value_name = "SEVERITY")]
+    pub fail_on: FailOn,
+    /// Directory of templates overriding the built-in ones by name (report.md, report.html)
+    #[arg(long, value_name = "DIR")]
+    pub template: Option<PathBuf>,
     /// Attack paths per (actor, data asset) pair
     #[arg(long, value_name = "N", default_value_t = 3)]
     pub paths_per_pair: usize,
@@ -134,31 +202,172 @@ pub fn build_report(checked: &CheckedModels, options: &Options) -> Result<Report
     ))
 }
 
+/// Where each requested format goes.
+fn destinations(args: &ReportArgs) -> Result<Vec<(ReportFormat, Option<PathBuf>)>, Failure> {
+    if let Some(dir) = &args.output_dir {
+        let formats = if args.format.is_empty() {
+            vec![
+                ReportFormat::Json,
+                ReportFormat::Md,
+                ReportFormat::Html,
+                ReportFormat::Sarif,
+                ReportFormat::Navigator,
+            ]
+        } else {
+            args.format.clone()
+        };
+        std::fs::create_dir_all(dir).map_err(|e| Failure::io("create", dir, &e))?;
+        return Ok(formats
+            .into_iter()
+            .map(|f| (f, Some(dir.join(f.file_name()))))
+            .collect());
+    }
+    let formats = if args.format.is_empty() {
+        vec![ReportFormat::Json]
+    } else {
+        args.format.clone()
+    };
+    match (formats.len(), args.output.len()) {
+        (1, 0) => Ok(vec![(formats[0], None)]),
+        (f, o) if f == o => Ok(formats
+            .into_iter()
+            .zip(args.output.iter().cloned().map(Some))
+            .collect()),
+        (f, o) => Err(Failure::new(format!(
+            "{f} --format but {o} -o: give one -o FILE after each --format"
+        ))
+        .hint("or write every format into a directory with --output-dir DIR")),
+    }
+}
+
+/// Reads the user's template overrides: every file in DIR, by name.
+fn template_overrides(dir: Option<&PathBuf>) -> Result<Templates, Failure> {
+    let Some(dir) = dir else {
+        return Ok(Templates::builtin());
+    };
+    let entries =
+        std::fs::read_dir(dir).map_err(|e| Failure::io("read template directory", dir, &e))?;
+    let mut overrides = BTreeMap::new();
+    for entry in entries.filter_map(Result::ok) {
+        let path = entry.path();
+        if !path.is_file() {
+            continue;
+        }
+        let name = entry.file_name().to_string_lossy().to_string();
+        let text =
+            std::fs::read_to_string(&path).map_err(|e| Failure::io("read template", &path, &e))?;
+        overrides.insert(name, (text, path.display().to_string()));
+    }
+    Ok(Templates::new(overrides))
+}
+
+fn mermaid_diagrams(checked: &CheckedModels, report: &Report) -> Vec<Diagram> {
+    checked
+        .files
+        .iter()
+        .filter_map(|f| f.model.as_ref())
+        .map(|model| {
+            let chain = SupplyChain::build(model, &[]);
+            let mut highlights = crate::graph::export::Highlights::new();
+            if let Some(summary) = report.models.iter().find(|m| m.file == model.file) {
+                for (i, system) in summary.systems.iter().enumerate() {
+                    if let Some(worst) = system.worst_open {
+                        highlights.insert(i, worst.label().to_string());
+                    }
+                }
+            }
+            Diagram {
+                file: model.file.clone(),
+                mermaid: chain.to_mermaid(&highlights),
+            }
+        })
+        .collect()
+}
+
+/// Renders one format.
+pub fn render(
+    format: ReportFormat,
+    report: &Report,
+    templates: &Templates,
+    diagrams: &[Diagram],
+) -> Result<String, Failure> {
+    let failed =
+        |what: &str, e: String| Failure::new(format!("cannot render the {what} report: {e}"));
+    match format {
+        ReportFormat::Json => {
+            let mut text =
+                serde_json::to_string_pretty(report).map_err(|e| failed("JSON", e.to_string()))?;
+            text.push('\n');
+            Ok(text)
+        }
+        ReportFormat::Md => markdown::render(report, templates, diagrams)
+            .map_err(|e| Failure::new(format!("template error in {e}"))),
+        ReportFormat::Html => {
+            crate::report::html::render(report, templates).map_err(|e| failed("HTML", e))
+        }
+        ReportFormat::Sarif => crate::report::sarif::render(report).map_err(|e| failed("SARIF", e)),
+        ReportFormat::Navigator => {
+            crate::report::navigator::render(report).map_err(|e| failed("Navigator", e))
+        }
+    }
+}
+
 pub fn run_report(args: ReportArgs, data: &DataOptions) -> CliResult {
-    let checked = match checked_models(args.paths, data, true)? {
+    let destinations = destinations(&args)?;
+    let templates = template_overrides(args.template.as_ref())?;
+    let checked = match checked_models(args.paths.clone(), data, true)? {
         Ok(c) => c,
         Err(outcome) => return Ok(outcome),
     };
     let options = Options {
         paths_per_pair: args.paths_per_pair,
-        assume: args.assume,
+        assume: args.assume.clone(),
         today: Date::today(),
         ..Options::default()
     };
     let report = build_report(&checked, &options)?;
-    let text = match args.format {
-        ReportFormat::Json => {
-            let mut text = serde_json::to_string_pretty(&report)
-                .map_err(|e| Failure::new(format!("cannot serialise the report: {e}")))?;
-            text.push('\n');
-            text
-        }
-    };
-    match &args.output {
-        Some(path) => write_atomically(path, text.as_bytes())?,
-        None => print_stdout(&text)?,
+    let diagrams = mermaid_diagrams(&checked, &report);
+    // Render everything before writing anything: a failing template leaves no partial set.
+    let mut rendered = Vec::new();
+    for (format, path) in destinations {
+        rendered.push((render(format, &report, &templates, &diagrams)?, path));
     }
-    Ok(Outcome::Clean)
+    for (text, path) in rendered {
+        match path {
+            Some(path) => write_atomically(&path, text.as_bytes())?,
+            None => print_stdout(&text)?,
+        }
+    }
+    Ok(gate(&report, args.fail_on))
+}
+
+/// Applies `--fail-on` and says on stderr what it found.
+fn gate(report: &Report, fail_on: FailOn) -> Outcome {
+    let Some(threshold) = fail_on.threshold() else {
+        return Outcome::Clean;
+    };
+    let failing: Vec<_> = report.failing(threshold).collect();
+    if failing.is_empty() {
+        return Outcome::Clean;
+    }
+    let mut by_severity = BTreeMap::new();
+    for e in &failing {
+        *by_severity
+            .entry(std::cmp::Reverse(e.severity))
+            .or_insert(0) += 1;
+    }
+    let counts: Vec<String> = by_severity
+        .iter()
+        .map(|(s, n)| format!("{n} {}", s.0.label()))
+        .collect();
+    print_stderr(&format!(
+        "atkmap: {} open exposure{} at or above {} ({}); failing (exit 1)\n",
+        failing.len(),
+        if failing.len() == 1 { "" } else { "s" },
+        threshold.label(),
+        counts.join(", ")
+    ));
+    Outcome::Findings
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

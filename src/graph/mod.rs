@@ -4,7 +4,7 @@
 //! Edges: actor -> entry system; system <-> system for each flow (reachability follows flows
 //! both ways: a vendor trusted by a bank is a way into the bank, and the bank a way into the
 //! data it sends the vendor); system -> data it stores or that its flows carry; actor -> data it
-//! holds; data -> systems that accept its kind (`verifies`), the edge leaked data creates;
+//! holds; leaked data -> systems that accept its kind (`verifies`), the edge leaked data creates;
 //! actor -> technique it brings.
 
 pub mod export;
@@ -81,8 +81,9 @@ impl<'m> SupplyChain<'m> {
             for &s in &asset.stored_in {
                 graph.add_edge(systems[s], data[d], Edge::Stores);
             }
+            // The reuse edge is what leaked data creates: whoever holds it can present it.
             for (s, system) in model.systems.iter().enumerate() {
-                if system.verifies.contains(&asset.kind) {
+                if asset.leaked.is_some() && system.verifies.contains(&asset.kind) {
                     graph.add_edge(data[d], systems[s], Edge::Reuse);
                 }
             }

@@ -6,6 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 pub mod html;
+pub mod markdown;
 pub mod navigator;
 pub mod sarif;
 pub mod templates;

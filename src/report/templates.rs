@@ -58,12 +58,22 @@ impl Templates {
             }
         });
         env.set_formatter(markdown_formatter);
-        env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+        env.set_undefined_behavior(minijinja::UndefinedBehavior::SemiStrict);
         // Bounds on what a (user-supplied) template can make atkmap do.
         env.set_fuel(Some(50_000_000));
         env.set_recursion_limit(64);
         env.add_filter("md", |s: String| markdown_escape(&s));
         env.add_filter("slug", |s: String| slug(&s));
+        env.add_filter("attack_url", |id: String| {
+            super::markdown::attack_url(&id).unwrap_or_default()
+        });
+        env.add_filter(
+            "attack_link",
+            |id: String| match super::markdown::attack_url(&id) {
+                Some(url) => Value::from_safe_string(format!("[{}]({url})", markdown_escape(&id))),
+                None => Value::from(markdown_escape(&id)),
+            },
+        );
         for (name, source) in BUILTIN {
             match self.overrides.get(*name) {
                 Some((user, _)) => env.add_template_owned(name.to_string(), user.clone())?,
