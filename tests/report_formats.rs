@@ -1,0 +1,871 @@
+//! SARIF and ATT&CK Navigator renderings of real reports: the example models analysed against
+//! MITRE's Enterprise 18.1 bundle, validated against the official SARIF 2.1.0 schema and the
+//! Navigator layer format 4.5.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use atkmap::analysis::Options;
+use atkmap::analysis::findings::{Exposure, Reason, Severity, Status};
+use atkmap::cli::data_source::DataOptions;
+use atkmap::cli::model_files::{CheckedFile, CheckedModels, check_files};
+use atkmap::cli::report_cmd::build_report;
+use atkmap::model::date::Date;
+use atkmap::report::{Report, navigator, sarif};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+const EKYC: &str = "models/ekyc-national-id.yaml";
+const TELCO: &str = "models/telco-sim-registration.yaml";
+/// Comment lines put in front of the shifted copy of the eKYC model.
+const SHIFT: u32 = 7;
+
+struct Reports {
+    data_dir: PathBuf,
+    ekyc: Report,
+    telco: Report,
+    /// Both example models in one report.
+    both: Report,
+    /// The eKYC model from a copy with `SHIFT` more lines at the top, at an absolute path.
+    shifted: Report,
+}
+
+static REPORTS: OnceLock<Option<Reports>> = OnceLock::new();
+
+/// The reports, built once per test binary (loading the bundle is the slow part).
+fn reports() -> Option<&'static Reports> {
+    REPORTS.get_or_init(build_reports).as_ref()
+}
+
+fn build_reports() -> Option<Reports> {
+    let data_dir = common::data_dir()?;
+    let repo = common::repo();
+    let source = std::fs::read_to_string(repo.join(EKYC)).expect("the eKYC example model");
+    let temp = tempfile::tempdir().expect("a temporary directory");
+    let shifted_path = temp.path().join("ekyc-national-id.yaml");
+    let padding = "# a comment that moves every line down\n".repeat(SHIFT as usize);
+    std::fs::write(&shifted_path, format!("{padding}{source}")).expect("write the shifted copy");
+
+    // The relative paths are what users pass and what SARIF reports: run from the repository.
+    assert_eq!(
+        std::env::current_dir().expect("current directory"),
+        repo,
+        "integration tests run in the package root"
+    );
+    let data = DataOptions {
+        data_dir: Some(data_dir.clone()),
+        offline: true,
+        ..Default::default()
+    };
+    let today = today();
+    let paths = [
+        PathBuf::from(EKYC),
+        PathBuf::from(TELCO),
+        shifted_path.clone(),
+    ];
+    let checked = check_files(&paths, &data, today, true).expect("the models are read");
+    assert_eq!(checked.errors(), 0, "the example models are valid");
+    let options = Options {
+        today,
+        ..Options::default()
+    };
+    let CheckedModels { files, diagnostics } = checked;
+    let mut files: BTreeMap<PathBuf, CheckedFile> =
+        files.into_iter().map(|f| (f.path.clone(), f)).collect();
+    let mut report_of = |paths: &[&Path]| -> Report {
+        let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        let single = CheckedModels {
+            files: paths
+                .iter()
+                .map(|p| files.remove(*p).expect("a checked file"))
+                .collect(),
+            diagnostics: diagnostics
+                .iter()
+                .filter(|d| names.contains(&d.file))
+                .cloned()
+                .collect(),
+        };
+        let report = build_report(&single, &options).expect("a report");
+        for file in single.files {
+            files.insert(file.path.clone(), file);
+        }
+        report
+    };
+    let ekyc = report_of(&[Path::new(EKYC)]);
+    let telco = report_of(&[Path::new(TELCO)]);
+    let both = report_of(&[Path::new(EKYC), Path::new(TELCO)]);
+    let shifted = report_of(&[shifted_path.as_path()]);
+    Some(Reports {
+        data_dir,
+        ekyc,
+        telco,
+        both,
+        shifted,
+    })
+}
+
+fn today() -> Date {
+    Date::parse("2026-11-25").expect("a valid date")
+}
+
+fn parse(text: &str) -> Value {
+    assert!(text.ends_with('\n'), "output ends with a newline");
+    serde_json::from_str(text).expect("the output is JSON")
+}
+
+fn sarif_of(report: &Report) -> Value {
+    parse(&sarif::render(report).expect("SARIF renders"))
+}
+
+fn layer_of(report: &Report) -> Value {
+    parse(&navigator::render(report).expect("the layer renders"))
+}
+
+fn is_open(e: &Exposure) -> bool {
+    matches!(e.status, Status::Gap | Status::Partial)
+}
+
+/// The fingerprint the module documents, computed independently.
+fn expected_fingerprint(e: &Exposure) -> String {
+    let key = format!(
+        "{}|{}|{}|{}",
+        e.location.file, e.actor, e.technique, e.system
+    );
+    Sha256::digest(key.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn results(log: &Value) -> &Vec<Value> {
+    log["runs"][0]["results"]
+        .as_array()
+        .expect("runs[0].results")
+}
+
+fn fingerprint_of(result: &Value) -> &str {
+    result["partialFingerprints"]["atkmapExposure/v1"]
+        .as_str()
+        .expect("an atkmapExposure/v1 fingerprint")
+}
+
+/// Reads a JSON file that must exist when CI requires the shared data.
+fn shared_json(path: &Path) -> Option<Value> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Some(serde_json::from_str(&text).expect("the schema is JSON")),
+        Err(e) => {
+            if std::env::var_os("ATKMAP_REQUIRE_DATA").is_some() {
+                panic!(
+                    "ATKMAP_REQUIRE_DATA is set but {} cannot be read: {e}",
+                    path.display()
+                );
+            }
+            eprintln!("skipping: {} cannot be read: {e}", path.display());
+            None
+        }
+    }
+}
+
+fn schema_errors(validator: &jsonschema::Validator, instance: &Value) -> Vec<String> {
+    validator
+        .iter_errors(instance)
+        .take(20)
+        .map(|e| format!("{}: {e}", e.instance_path()))
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// SARIF
+
+#[test]
+fn sarif_validates_against_the_official_schema() {
+    let Some(r) = reports() else { return };
+    let path = r.data_dir.join("../schemas/sarif-schema-2.1.0.json");
+    let Some(schema) = shared_json(&path) else {
+        return;
+    };
+    assert_eq!(
+        schema["$schema"], "http://json-schema.org/draft-04/schema#",
+        "the official SARIF schema is draft 4"
+    );
+    let validator = jsonschema::draft4::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .expect("the SARIF schema compiles");
+    for (name, report) in [
+        ("ekyc", &r.ekyc),
+        ("telco", &r.telco),
+        ("both", &r.both),
+        ("shifted (absolute path)", &r.shifted),
+    ] {
+        let log = sarif_of(report);
+        let errors = schema_errors(&validator, &log);
+        assert!(
+            errors.is_empty(),
+            "{name}: SARIF invalid:\n{}",
+            errors.join("\n")
+        );
+    }
+    // The validator does reject what the schema forbids.
+    let mut broken = sarif_of(&r.ekyc);
+    broken["runs"][0]["results"][0]["level"] = Value::from("fatal");
+    broken["runs"][0]["tool"]["driver"]["unknownKey"] = Value::from(true);
+    assert!(!validator.is_valid(&broken));
+}
+
+#[test]
+fn sarif_has_one_result_per_open_exposure_and_none_for_covered_or_accepted() {
+    let Some(r) = reports() else { return };
+    for report in [&r.ekyc, &r.telco, &r.both] {
+        let log = sarif_of(report);
+        let results = results(&log);
+        let open: Vec<&Exposure> = report.exposures.iter().filter(|e| is_open(e)).collect();
+        let counted = report.summary.by_status["gap"] + report.summary.by_status["partial"];
+        assert_eq!(results.len(), open.len());
+        assert_eq!(results.len(), counted);
+
+        let found: BTreeSet<&str> = results.iter().map(fingerprint_of).collect();
+        assert_eq!(found.len(), results.len(), "fingerprints are unique");
+        let expected: BTreeSet<String> = open.iter().map(|e| expected_fingerprint(e)).collect();
+        assert_eq!(
+            found,
+            expected.iter().map(String::as_str).collect::<BTreeSet<_>>()
+        );
+        let closed: Vec<&Exposure> = report.exposures.iter().filter(|e| !is_open(e)).collect();
+        assert!(
+            closed.iter().any(|e| e.status == Status::Covered),
+            "the example has covered exposures"
+        );
+        for e in closed {
+            assert!(
+                !found.contains(expected_fingerprint(e).as_str()),
+                "{:?} exposure {} {} {} has a result",
+                e.status,
+                e.actor,
+                e.technique,
+                e.system
+            );
+        }
+        for result in results {
+            let status = result["properties"]["status"].as_str().expect("a status");
+            assert!(status == "gap" || status == "partial", "{status}");
+        }
+    }
+    assert!(
+        r.ekyc
+            .exposures
+            .iter()
+            .any(|e| e.status == Status::Accepted),
+        "the eKYC example has accepted exposures"
+    );
+}
+
+#[test]
+fn sarif_results_carry_location_level_severity_and_advice() {
+    let Some(r) = reports() else { return };
+    let mut severities = BTreeSet::new();
+    for report in [&r.ekyc, &r.telco] {
+        let log = sarif_of(report);
+        let by_fingerprint: BTreeMap<String, &Exposure> = report
+            .exposures
+            .iter()
+            .filter(|e| is_open(e))
+            .map(|e| (expected_fingerprint(e), e))
+            .collect();
+        for result in results(&log) {
+            let e = by_fingerprint[fingerprint_of(result)];
+            severities.insert(e.severity);
+            let (level, security) = match e.severity {
+                Severity::Critical => ("error", "9.5"),
+                Severity::High => ("error", "8.0"),
+                Severity::Medium => ("warning", "5.5"),
+                Severity::Low => ("note", "3.0"),
+            };
+            assert_eq!(result["level"], level);
+            let properties = &result["properties"];
+            assert_eq!(properties["security-severity"], security);
+            assert_eq!(properties["severity"], e.severity.label());
+            assert_eq!(properties["score"], e.score);
+            assert_eq!(properties["actor"], e.actor.as_str());
+            assert_eq!(properties["technique"], e.technique.as_str());
+            assert_eq!(properties["system"], e.system.as_str());
+            assert_eq!(properties["status"], e.status.label());
+            assert_eq!(properties["tactics"], serde_json::json!(e.tactics));
+
+            let physical = &result["locations"][0]["physicalLocation"];
+            assert_eq!(
+                physical["artifactLocation"]["uri"],
+                e.location.file.as_str()
+            );
+            assert_eq!(physical["artifactLocation"]["uriBaseId"], "%SRCROOT%");
+            assert_eq!(physical["region"]["startLine"], e.location.line);
+            assert_eq!(physical["region"]["startColumn"], e.location.column);
+            assert!(!e.location.file.contains('\\') && !e.location.file.starts_with('/'));
+
+            let text = result["message"]["text"].as_str().expect("a message");
+            for part in [
+                e.actor.as_str(),
+                e.technique.as_str(),
+                e.technique_name.as_str(),
+                e.system.as_str(),
+                e.status.label(),
+                e.severity.label(),
+            ] {
+                assert!(text.contains(part), "`{text}` does not name `{part}`");
+            }
+            for m in &e.mitigations.missing {
+                assert!(text.contains(&format!("{} {}", m.id, m.name)), "{text}");
+            }
+            for d in &e.detection.missing_data_components {
+                assert!(text.contains(&format!("{} {}", d.id, d.name)), "{text}");
+            }
+            assert_eq!(result["taxa"][0]["id"], e.technique.as_str());
+            let guid = result["correlationGuid"]
+                .as_str()
+                .expect("a correlationGuid");
+            assert_eq!(
+                guid.replace('-', "")[..12],
+                fingerprint_of(result)[..12],
+                "the correlation GUID comes from the fingerprint"
+            );
+        }
+    }
+    assert_eq!(
+        severities.len(),
+        4,
+        "the examples exercise every severity: {severities:?}"
+    );
+}
+
+#[test]
+fn sarif_rules_are_described_and_chosen_by_status_then_reason() {
+    let Some(r) = reports() else { return };
+    let log = sarif_of(&r.both);
+    let rules = log["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .expect("rules");
+    let ids: Vec<&str> = rules
+        .iter()
+        .map(|r| r["id"].as_str().expect("id"))
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "ATKMAP001",
+            "ATKMAP002",
+            "ATKMAP003",
+            "ATKMAP004",
+            "ATKMAP005",
+            "ATKMAP006"
+        ]
+    );
+    for rule in rules {
+        for field in [
+            &rule["name"],
+            &rule["shortDescription"]["text"],
+            &rule["fullDescription"]["text"],
+            &rule["help"]["text"],
+            &rule["help"]["markdown"],
+        ] {
+            assert!(field.as_str().is_some_and(|s| !s.is_empty()), "{rule}");
+        }
+        let tags = rule["properties"]["tags"].as_array().expect("tags");
+        assert!(tags.contains(&Value::from("security")));
+        let level = rule["defaultConfiguration"]["level"].as_str();
+        assert!(matches!(level, Some("error" | "warning")), "{rule}");
+    }
+
+    let by_fingerprint: BTreeMap<String, &Exposure> = r
+        .both
+        .exposures
+        .iter()
+        .map(|e| (expected_fingerprint(e), e))
+        .collect();
+    let mut used = BTreeSet::new();
+    for result in results(&log) {
+        let index = result["ruleIndex"].as_u64().expect("ruleIndex") as usize;
+        assert_eq!(result["ruleId"], rules[index]["id"]);
+        let e = by_fingerprint[fingerprint_of(result)];
+        let reuse = e.reasons.iter().any(|r| matches!(r, Reason::Reuse { .. }));
+        let trust = e
+            .reasons
+            .iter()
+            .any(|r| matches!(r, Reason::TrustedRelationship { .. }));
+        let pair = if reuse {
+            ["ATKMAP003", "ATKMAP004"]
+        } else if trust {
+            ["ATKMAP005", "ATKMAP006"]
+        } else {
+            ["ATKMAP001", "ATKMAP002"]
+        };
+        let expected = if e.status == Status::Gap {
+            pair[0]
+        } else {
+            pair[1]
+        };
+        assert_eq!(result["ruleId"], expected, "{} {}", e.technique, e.system);
+        used.insert(expected);
+    }
+    for id in ["ATKMAP001", "ATKMAP002", "ATKMAP003", "ATKMAP005"] {
+        assert!(used.contains(id), "the examples exercise {id}: {used:?}");
+    }
+}
+
+#[test]
+fn sarif_fingerprints_survive_moved_lines() {
+    let Some(r) = reports() else { return };
+    // The same model with every line moved down: only the regions may change.
+    let mut moved = r.shifted.clone();
+    for e in &mut moved.exposures {
+        assert!(Path::new(&e.location.file).is_absolute());
+        e.model = EKYC.to_string();
+        e.location.file = EKYC.to_string();
+    }
+    for m in &mut moved.models {
+        m.file = EKYC.to_string();
+    }
+    assert_eq!(moved.exposures.len(), r.ekyc.exposures.len());
+    for (a, b) in r.ekyc.exposures.iter().zip(&moved.exposures) {
+        assert_eq!(b.location.line, a.location.line + SHIFT);
+        assert_eq!(b.location.column, a.location.column);
+    }
+    let strip_regions = |mut log: Value| -> Value {
+        for result in log["runs"][0]["results"].as_array_mut().expect("results") {
+            let physical = &mut result["locations"][0]["physicalLocation"];
+            assert!(physical["region"]["startLine"].is_u64());
+            physical
+                .as_object_mut()
+                .expect("a physical location")
+                .remove("region");
+        }
+        log
+    };
+    let before = sarif_of(&r.ekyc);
+    let after = sarif_of(&moved);
+    let fingerprints = |log: &Value| -> Vec<String> {
+        results(log)
+            .iter()
+            .map(|r| fingerprint_of(r).to_string())
+            .collect()
+    };
+    assert_eq!(fingerprints(&before), fingerprints(&after));
+    assert_ne!(before, after, "the regions did move");
+    assert_eq!(strip_regions(before), strip_regions(after));
+
+    // Synthetic: any move of any location keeps fingerprints and correlation GUIDs.
+    let mut scrambled = r.telco.clone();
+    for (i, e) in scrambled.exposures.iter_mut().enumerate() {
+        e.location.line += 100 + i as u32;
+        e.location.column = 1;
+    }
+    let (a, b) = (sarif_of(&r.telco), sarif_of(&scrambled));
+    for (x, y) in results(&a).iter().zip(results(&b)) {
+        assert_eq!(x["partialFingerprints"], y["partialFingerprints"]);
+        assert_eq!(x["correlationGuid"], y["correlationGuid"]);
+        assert_ne!(
+            x["locations"][0]["physicalLocation"]["region"],
+            y["locations"][0]["physicalLocation"]["region"]
+        );
+    }
+}
+
+#[test]
+fn sarif_absolute_model_paths_become_file_uris() {
+    let Some(r) = reports() else { return };
+    let log = sarif_of(&r.shifted);
+    for result in results(&log) {
+        let artifact = &result["locations"][0]["physicalLocation"]["artifactLocation"];
+        let uri = artifact["uri"].as_str().expect("a uri");
+        assert!(uri.starts_with("file:///"), "{uri}");
+        assert!(uri.ends_with("/ekyc-national-id.yaml"), "{uri}");
+        assert!(artifact.get("uriBaseId").is_none());
+    }
+    assert_eq!(
+        sarif::artifact_uri("./models\\my model.yaml"),
+        ("models/my%20model.yaml".to_string(), true)
+    );
+    assert_eq!(
+        sarif::artifact_uri("C:\\work\\m.yaml"),
+        ("file:///C:/work/m.yaml".to_string(), false)
+    );
+    assert_eq!(
+        sarif::artifact_uri("a:b.yaml"),
+        ("a%3Ab.yaml".to_string(), true)
+    );
+}
+
+#[test]
+fn sarif_is_deterministic_and_names_the_release() {
+    let Some(r) = reports() else { return };
+    let first = sarif::render(&r.both).expect("SARIF renders");
+    assert_eq!(first, sarif::render(&r.both).expect("SARIF renders"));
+    let log = parse(&first);
+    assert_eq!(
+        log["$schema"],
+        "https://json.schemastore.org/sarif-2.1.0.json"
+    );
+    assert_eq!(log["version"], "2.1.0");
+    assert_eq!(log["runs"].as_array().map(Vec::len), Some(1));
+    let run = &log["runs"][0];
+    let driver = &run["tool"]["driver"];
+    assert_eq!(driver["name"], "atkmap");
+    assert_eq!(driver["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(driver["semanticVersion"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(driver["informationUri"], "https://github.com/atkmap/atkmap");
+    assert_eq!(run["properties"]["attack"]["version"], "18.1");
+    assert_eq!(run["properties"]["attack"]["domain"], "enterprise-attack");
+    assert_eq!(
+        run["properties"]["attack"]["sha256"],
+        r.both.attack.sha256.as_str()
+    );
+    assert_eq!(r.both.attack.sha256.len(), 64);
+    assert_eq!(
+        run["automationDetails"]["id"],
+        "atkmap/enterprise-attack/18.1"
+    );
+    assert_eq!(run["taxonomies"][0]["version"], "18.1");
+    // Every result's taxon is in the taxonomy, at the index it claims.
+    let taxa = run["taxonomies"][0]["taxa"].as_array().expect("taxa");
+    for result in results(&log) {
+        let taxon = &result["taxa"][0];
+        let index = taxon["index"].as_u64().expect("a taxon index") as usize;
+        assert_eq!(taxa[index]["id"], taxon["id"]);
+    }
+    // Nothing machine-specific: the bundle is named, not located.
+    assert!(!first.contains(&r.data_dir.display().to_string()));
+}
+
+// ---------------------------------------------------------------------------------------------
+// ATT&CK Navigator
+
+/// The worst status of each technique in scope, as the module documents: gap 4, partial 3,
+/// preparation 2 (no exposures), accepted 1, covered 0.
+fn expected_scores(report: &Report) -> BTreeMap<String, u64> {
+    let rank = |s: Status| match s {
+        Status::Covered => 0,
+        Status::Accepted => 1,
+        Status::Partial => 3,
+        Status::Gap => 4,
+    };
+    let mut out: BTreeMap<String, u64> = BTreeMap::new();
+    for e in &report.exposures {
+        let score = out.entry(e.technique.clone()).or_insert(0);
+        *score = (*score).max(rank(e.status));
+    }
+    for p in &report.preparation {
+        out.entry(p.technique.clone()).or_insert(2);
+    }
+    out
+}
+
+fn entries(layer: &Value) -> &Vec<Value> {
+    layer["techniques"].as_array().expect("techniques")
+}
+
+#[test]
+fn navigator_layer_follows_the_layer_format() {
+    let Some(r) = reports() else { return };
+    let schema_text = std::fs::read_to_string(
+        common::repo().join("tests/fixtures/report/navigator-layer-4.5.schema.json"),
+    )
+    .expect("the layer schema fixture");
+    let schema: Value = serde_json::from_str(&schema_text).expect("the layer schema is JSON");
+    let validator = jsonschema::draft7::new(&schema).expect("the layer schema compiles");
+    for report in [&r.ekyc, &r.telco, &r.both] {
+        let layer = layer_of(report);
+        let errors = schema_errors(&validator, &layer);
+        assert!(errors.is_empty(), "layer invalid:\n{}", errors.join("\n"));
+
+        assert_eq!(layer["versions"]["layer"], "4.5");
+        assert_eq!(layer["versions"]["attack"], report.attack.version.as_str());
+        assert_eq!(layer["versions"]["attack"], "18.1", "the models pin 18.1");
+        let navigator: Vec<u64> = layer["versions"]["navigator"]
+            .as_str()
+            .expect("versions.navigator")
+            .split('.')
+            .map(|p| p.parse().expect("a number"))
+            .collect();
+        assert!(
+            navigator >= vec![4, 9, 0],
+            "the format needs Navigator 4.9.0 or later"
+        );
+        assert_eq!(layer["domain"], "enterprise-attack");
+        for model in &report.models {
+            assert!(
+                layer["name"]
+                    .as_str()
+                    .expect("a name")
+                    .contains(&model.name)
+            );
+        }
+        assert_eq!(layer["hideDisabled"], false);
+        let gradient = &layer["gradient"];
+        assert!(gradient["minValue"].as_f64() < gradient["maxValue"].as_f64());
+        let metadata = layer["metadata"].as_array().expect("metadata");
+        let value_of = |name: &str| {
+            metadata
+                .iter()
+                .find(|m| m["name"] == name)
+                .and_then(|m| m["value"].as_str())
+        };
+        assert_eq!(
+            value_of("bundle sha256"),
+            Some(report.attack.sha256.as_str())
+        );
+        assert_eq!(
+            value_of("generator"),
+            Some(format!("atkmap {}", env!("CARGO_PKG_VERSION")).as_str())
+        );
+        for model in &report.models {
+            assert!(
+                metadata.iter().any(|m| m["name"] == "model"
+                    && m["value"].as_str().is_some_and(|v| v.contains(&model.file))),
+                "{} is named in the metadata",
+                model.file
+            );
+        }
+    }
+    // The validator catches what the format forbids.
+    let mut broken = layer_of(&r.ekyc);
+    broken["techniques"][0]["tactic"] = Value::from(3);
+    broken["versions"]["layer"] = Value::from("4.4");
+    assert!(!validator.is_valid(&broken));
+}
+
+#[test]
+fn navigator_techniques_exist_in_the_release_under_their_tactics() {
+    let Some(r) = reports() else { return };
+    let Some(bundle) = common::bundle("enterprise-attack-18.1.json") else {
+        return;
+    };
+    let bytes = std::fs::read(&bundle).expect("the 18.1 bundle");
+    let sha: String = Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(
+        sha, r.ekyc.attack.sha256,
+        "the report was made on this bundle"
+    );
+    let kb = atkmap::attack::load_bundle(&bytes).expect("the bundle loads");
+    assert_eq!(kb.release.version, "18.1");
+
+    for report in [&r.ekyc, &r.telco] {
+        let catalogue: BTreeMap<&str, &atkmap::report::TechniqueRef> = report
+            .attack
+            .techniques
+            .iter()
+            .map(|t| (t.id.as_str(), t))
+            .collect();
+        let layer = layer_of(report);
+        let mut per_technique: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for entry in entries(&layer) {
+            let id = entry["techniqueID"].as_str().expect("a techniqueID");
+            let tactic = entry["tactic"]
+                .as_str()
+                .expect("every entry names its tactic");
+            let known = catalogue
+                .get(id)
+                .unwrap_or_else(|| panic!("{id} not in the catalogue"));
+            assert!(known.tactics.iter().any(|t| t == tactic), "{id} {tactic}");
+            let index = kb
+                .technique_index(id)
+                .unwrap_or_else(|| panic!("{id} is not a technique of ATT&CK 18.1"));
+            let technique = &kb.techniques[index as usize];
+            assert!(technique.meta.is_active(), "{id} is active");
+            assert!(
+                technique.tactics.iter().any(|t| t == tactic),
+                "{id} {tactic}"
+            );
+            per_technique.entry(id).or_default().push(tactic);
+        }
+        // One entry per technique and tactic, tactics in matrix order.
+        let order: Vec<&str> = report
+            .attack
+            .tactics
+            .iter()
+            .map(|t| t.shortname.as_str())
+            .collect();
+        for (id, tactics) in &per_technique {
+            let known = &catalogue[id].tactics;
+            assert_eq!(tactics.len(), known.len(), "{id}");
+            let positions: Vec<usize> = tactics
+                .iter()
+                .map(|t| order.iter().position(|o| o == t).expect("a known tactic"))
+                .collect();
+            assert!(
+                positions.windows(2).all(|w| w[0] < w[1]),
+                "{id} {tactics:?}"
+            );
+        }
+        assert!(
+            per_technique.values().any(|t| t.len() > 1),
+            "some technique sits in several tactics"
+        );
+        // Sorted by technique ID.
+        let ids: Vec<&str> = entries(&layer)
+            .iter()
+            .map(|e| e["techniqueID"].as_str().expect("id"))
+            .collect();
+        assert!(ids.windows(2).all(|w| w[0] <= w[1]));
+    }
+}
+
+#[test]
+fn navigator_scores_show_the_worst_status_and_covered_stays_visible() {
+    let Some(r) = reports() else { return };
+    // The telco example covers no technique everywhere: cover one of its techniques fully.
+    let mut telco_covered = r.telco.clone();
+    let technique = telco_covered.exposures[0].technique.clone();
+    for e in &mut telco_covered.exposures {
+        if e.technique == technique {
+            e.status = Status::Covered;
+        }
+    }
+    for report in [&r.ekyc, &r.telco, &r.both, &telco_covered] {
+        let layer = layer_of(report);
+        let expected = expected_scores(report);
+        let colors = BTreeMap::from([
+            (0, "#43a047"),
+            (1, "#5c6bc0"),
+            (2, "#8e24aa"),
+            (3, "#fb8c00"),
+            (4, "#e53935"),
+        ]);
+        let mut scored: BTreeMap<&str, u64> = BTreeMap::new();
+        let mut unscored: BTreeSet<&str> = BTreeSet::new();
+        for entry in entries(&layer) {
+            let id = entry["techniqueID"].as_str().expect("id");
+            assert_eq!(entry["enabled"], true);
+            match entry["score"].as_u64() {
+                Some(score) => {
+                    assert_eq!(entry["color"], colors[&score], "{id}");
+                    if let Some(previous) = scored.insert(id, score) {
+                        assert_eq!(previous, score, "{id}: same score under every tactic");
+                    }
+                    let comment = entry["comment"].as_str().expect("a comment");
+                    for e in report.exposures.iter().filter(|e| e.technique == id) {
+                        assert!(comment.contains(&e.system), "{id}: {comment}");
+                        assert!(comment.contains(&e.actor), "{id}: {comment}");
+                    }
+                }
+                None => {
+                    assert!(entry.get("color").is_none(), "{id}");
+                    unscored.insert(id);
+                }
+            }
+        }
+        let scored_ids: BTreeMap<String, u64> =
+            scored.iter().map(|(k, v)| (k.to_string(), *v)).collect();
+        assert_eq!(
+            scored_ids, expected,
+            "scored techniques are exactly those in scope"
+        );
+
+        // Covered techniques are scored and green; out-of-scope ones are absent.
+        let covered: Vec<&String> = expected
+            .iter()
+            .filter(|(_, s)| **s == 0)
+            .map(|(id, _)| id)
+            .collect();
+        if !std::ptr::eq(report, &r.telco) {
+            assert!(
+                !covered.is_empty(),
+                "fully covered techniques are in the layer"
+            );
+        }
+        let listed: BTreeSet<&str> = scored.keys().chain(&unscored).copied().collect();
+        for id in ["T1486", "T1110.001", "T1055"] {
+            assert!(
+                report.attack.techniques.iter().all(|t| t.id != id),
+                "{id} is out of scope of the examples"
+            );
+            assert!(!listed.contains(id), "{id} is absent");
+        }
+        // Preparation (PRE) techniques show as preparation.
+        for p in &report.preparation {
+            if report.exposures.iter().all(|e| e.technique != p.technique) {
+                assert_eq!(scored[p.technique.as_str()], 2, "{}", p.technique);
+            }
+        }
+        assert!(!report.preparation.is_empty());
+
+        // Unscored entries are parents shown for their scored sub-techniques, and every parent
+        // of a scored sub-technique opens on them.
+        for id in &unscored {
+            assert!(!id.contains('.'), "{id}");
+            assert!(
+                scored.keys().any(|s| s.starts_with(&format!("{id}."))),
+                "{id}"
+            );
+        }
+        for id in scored.keys().filter(|id| id.contains('.')) {
+            let parent = id.split('.').next().expect("a parent");
+            assert!(
+                entries(&layer)
+                    .iter()
+                    .filter(|e| e["techniqueID"] == parent)
+                    .all(|e| e["showSubtechniques"] == true),
+                "{parent}"
+            );
+            assert!(listed.contains(parent), "{parent} listed for {id}");
+        }
+
+        // The legend explains every colour used.
+        let legend: BTreeSet<&str> = layer["legendItems"]
+            .as_array()
+            .expect("legendItems")
+            .iter()
+            .map(|l| l["color"].as_str().expect("a colour"))
+            .collect();
+        for score in scored.values() {
+            assert!(legend.contains(colors[score]));
+        }
+        let gradient: Vec<&str> = layer["gradient"]["colors"]
+            .as_array()
+            .expect("gradient colours")
+            .iter()
+            .map(|c| c.as_str().expect("a colour"))
+            .collect();
+        assert_eq!(gradient, colors.values().copied().collect::<Vec<_>>());
+    }
+}
+
+#[test]
+fn navigator_is_deterministic_and_maps_domains() {
+    let Some(r) = reports() else { return };
+    let first = navigator::render(&r.both).expect("the layer renders");
+    assert_eq!(
+        first,
+        navigator::render(&r.both).expect("the layer renders")
+    );
+    // The shifted copy gives the same layer but for its file name.
+    let mut moved = r.shifted.clone();
+    for m in &mut moved.models {
+        m.file = EKYC.to_string();
+    }
+    for e in &mut moved.exposures {
+        e.model = EKYC.to_string();
+    }
+    assert_eq!(
+        navigator::render(&moved).expect("the layer renders"),
+        navigator::render(&r.ekyc).expect("the layer renders")
+    );
+
+    for (domain, layer_domain) in [
+        ("enterprise", "enterprise-attack"),
+        ("mobile", "mobile-attack"),
+        ("ics", "ics-attack"),
+        ("ics-attack", "ics-attack"),
+    ] {
+        let mut report = r.telco.clone();
+        report.attack.domain = domain.to_string();
+        assert_eq!(layer_of(&report)["domain"], layer_domain);
+    }
+    let mut report = r.telco.clone();
+    report.attack.domain = "pre".to_string();
+    assert!(navigator::render(&report).is_err());
+}
