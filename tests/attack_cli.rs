@@ -104,13 +104,20 @@ fn on(bundle: &Path, args: &[&str]) -> Run {
 /// `atkmap --data-dir DIR ARGS...`, run from an empty directory so that a developer's
 /// `./attack-data` cannot change which release is picked.
 fn in_dir(dir: &Path, args: &[&str]) -> Run {
+    let dir = absolute(dir);
     let cwd = tempfile::tempdir().expect("temporary directory");
     let mut cmd = common::atkmap();
     cmd.current_dir(cwd.path())
         .arg("--data-dir")
-        .arg(dir)
+        .arg(&dir)
         .args(args);
     run_cmd(cmd)
+}
+
+/// `ATKMAP_DATA_DIR` may be relative to the package root; [`in_dir`] runs elsewhere.
+fn absolute(dir: &Path) -> PathBuf {
+    dir.canonicalize()
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
 }
 
 /// `attack show ID --format json` on a bundle.
@@ -1534,7 +1541,7 @@ fn data_list_names_each_release() {
         ("enterprise", "18.1", ENTERPRISE_18_1),
         ("ics", "18.1", ICS_18_1),
     ] {
-        let path = dir.join(file).display().to_string();
+        let path = absolute(&dir).join(file).display().to_string();
         assert!(
             rows.iter().any(|r| r == &[domain, version, path.as_str()]),
             "{domain} {version} {path} in:\n{}",
