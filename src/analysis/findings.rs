@@ -167,6 +167,26 @@ pub struct Exposure {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub acceptance: Option<AcceptanceNote>,
     pub location: SourceLocation,
+    /// How it compares with a baseline report (`report --baseline`), when one is given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trend: Option<Trend>,
+}
+
+/// How an exposure compares with a baseline report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Trend {
+    New,
+    Worse,
+    Unchanged,
+    Better,
+}
+
+impl Trend {
+    /// Whether the exposure counts against `--fail-on-new`.
+    pub fn is_regression(self) -> bool {
+        matches!(self, Trend::New | Trend::Worse)
+    }
 }
 
 impl Exposure {

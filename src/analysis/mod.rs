@@ -274,6 +274,7 @@ fn exposure(
             expires: a.expires.to_string(),
         }),
         location: location(&model.file, scoped.position),
+        trend: None,
     }
 }
 

@@ -95,6 +95,12 @@ pub struct ReportArgs {
     /// Exit 1 when an open exposure is at or above this severity
     #[arg(long, value_enum, default_value = "high", value_name = "SEVERITY")]
     pub fail_on: FailOn,
+    /// An earlier JSON report (main's, say): mark each exposure new, worse, unchanged, better or gone
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// With --baseline: the gate counts only exposures that are new or worse
+    #[arg(long, requires = "baseline")]
+    pub fail_on_new: bool,
     /// Directory of templates overriding the built-in ones by name (report.md, report.html)
     #[arg(long, value_name = "DIR")]
     pub template: Option<PathBuf>,
@@ -325,7 +331,18 @@ pub fn run_report(args: ReportArgs, data: &DataOptions) -> CliResult {
         today: Date::today(),
         ..Options::default()
     };
-    let report = build_report(&checked, &options)?;
+    let mut report = build_report(&checked, &options)?;
+    if let Some(path) = &args.baseline {
+        let text = std::fs::read(path).map_err(|e| Failure::io("read the baseline", path, &e))?;
+        let value: serde_json::Value = serde_json::from_slice(&text).map_err(|e| {
+            Failure::new(format!("{}: not JSON: {e}", path.display()))
+                .hint("the baseline is an earlier `atkmap report --format json` output")
+        })?;
+        crate::report::baseline::compare(&mut report, &value, &path.display().to_string())
+            .map_err(|e| {
+                Failure::new(format!("{} is not a usable baseline: {e}", path.display()))
+            })?;
+    }
     let diagrams = mermaid_diagrams(&checked, &report);
     // Render everything before writing anything: a failing template leaves no partial set.
     let mut rendered = Vec::new();
@@ -338,15 +355,15 @@ pub fn run_report(args: ReportArgs, data: &DataOptions) -> CliResult {
             None => print_stdout(&text)?,
         }
     }
-    Ok(gate(&report, args.fail_on))
+    Ok(gate(&report, args.fail_on, args.fail_on_new))
 }
 
 /// Applies `--fail-on` and says on stderr what it found.
-fn gate(report: &Report, fail_on: FailOn) -> Outcome {
+fn gate(report: &Report, fail_on: FailOn, only_regressions: bool) -> Outcome {
     let Some(threshold) = fail_on.threshold() else {
         return Outcome::Clean;
     };
-    let failing: Vec<_> = report.failing(threshold).collect();
+    let failing: Vec<_> = report.failing(threshold, only_regressions).collect();
     if failing.is_empty() {
         return Outcome::Clean;
     }
@@ -361,8 +378,13 @@ fn gate(report: &Report, fail_on: FailOn) -> Outcome {
         .map(|(s, n)| format!("{n} {}", s.0.label()))
         .collect();
     print_stderr(&format!(
-        "atkmap: {} open exposure{} at or above {} ({}); failing (exit 1)\n",
+        "atkmap: {} {}open exposure{} at or above {} ({}); failing (exit 1)\n",
         failing.len(),
+        if only_regressions {
+            "new or worse "
+        } else {
+            ""
+        },
         if failing.len() == 1 { "" } else { "s" },
         threshold.label(),
         counts.join(", ")

@@ -5,10 +5,12 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+pub mod baseline;
 pub mod html;
 pub mod markdown;
 pub mod navigator;
 pub mod sarif;
+pub mod svg;
 pub mod templates;
 
 use serde::Serialize;
@@ -174,6 +176,12 @@ pub struct Report {
     pub warnings: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub what_if: Vec<WhatIfChange>,
+    /// The comparison with a baseline report (`--baseline`), when one is given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<baseline::BaselineSummary>,
+    /// Baseline exposures no longer in scope.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub gone: Vec<baseline::GoneExposure>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -224,6 +232,8 @@ impl Report {
             drift: Vec::new(),
             warnings: Vec::new(),
             what_if: Vec::new(),
+            baseline: None,
+            gone: Vec::new(),
         };
         for (model, analysis) in analysed {
             report.models.push(summarize_model(model, &analysis));
@@ -246,11 +256,18 @@ impl Report {
         report
     }
 
-    /// The exposures that fail a gate at `threshold`: open, and at or above it.
-    pub fn failing(&self, threshold: Severity) -> impl Iterator<Item = &Exposure> {
-        self.exposures
-            .iter()
-            .filter(move |e| e.is_open() && e.severity >= threshold)
+    /// The exposures that fail a gate at `threshold`: open, and at or above it; with
+    /// `only_regressions`, also new or worse than in the baseline.
+    pub fn failing(
+        &self,
+        threshold: Severity,
+        only_regressions: bool,
+    ) -> impl Iterator<Item = &Exposure> {
+        self.exposures.iter().filter(move |e| {
+            e.is_open()
+                && e.severity >= threshold
+                && (!only_regressions || e.trend.is_none_or(Trend::is_regression))
+        })
     }
 }
 

@@ -45,7 +45,7 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use super::Report;
-use crate::analysis::findings::{Exposure, Reason, Severity, Status};
+use crate::analysis::findings::{Exposure, Reason, Severity, Status, Trend};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 const INFORMATION_URI: &str = "https://github.com/atkmap/atkmap";
@@ -371,7 +371,7 @@ fn result(exposure: &Exposure, taxon_index: &BTreeMap<&str, usize>) -> Value {
         taxon["index"] = json!(i);
     }
 
-    json!({
+    let mut result = json!({
         "ruleId": RULES[index].id,
         "ruleIndex": index,
         "level": level(exposure.severity),
@@ -416,7 +416,16 @@ fn result(exposure: &Exposure, taxon_index: &BTreeMap<&str, usize>) -> Value {
             "controls": exposure.controls,
             "tags": ["security", "attack", exposure.technique.as_str()],
         },
-    })
+    });
+    // SARIF's own field for the comparison with a baseline (`report --baseline`).
+    if let Some(trend) = exposure.trend {
+        result["baselineState"] = json!(match trend {
+            Trend::New => "new",
+            Trend::Unchanged => "unchanged",
+            Trend::Worse | Trend::Better => "updated",
+        });
+    }
+    result
 }
 
 /// SARIF's level for a severity.
