@@ -6,8 +6,10 @@
 
 use std::collections::HashMap;
 
+use serde::{Deserialize, Serialize};
+
 /// What kind of ATT&CK object a reference points at.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Kind {
     Tactic,
     Technique,
@@ -64,14 +66,14 @@ impl Kind {
 }
 
 /// A typed pointer into the knowledge base.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct ObjectRef {
     pub kind: Kind,
     pub index: u32,
 }
 
 /// What every ATT&CK object has.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Meta {
     pub stix_id: String,
     /// The ATT&CK ID (`T1199`); empty for objects without one.
@@ -90,13 +92,13 @@ impl Meta {
     }
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Tactic {
     pub meta: Meta,
     pub shortname: String,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Technique {
     pub meta: Meta,
     /// Tactic shortnames from the kill-chain phases, in the bundle's order.
@@ -114,13 +116,13 @@ pub struct Technique {
     pub campaigns: Vec<u32>,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Mitigation {
     pub meta: Meta,
     pub techniques: Vec<u32>,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Group {
     pub meta: Meta,
     pub aliases: Vec<String>,
@@ -130,13 +132,13 @@ pub struct Group {
     pub campaigns: Vec<u32>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum SoftwareKind {
     Malware,
     Tool,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Software {
     pub meta: Meta,
     pub kind: SoftwareKind,
@@ -145,7 +147,7 @@ pub struct Software {
     pub techniques: Vec<u32>,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Campaign {
     pub meta: Meta,
     pub aliases: Vec<String>,
@@ -155,7 +157,7 @@ pub struct Campaign {
     pub groups: Vec<u32>,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct DataSource {
     pub meta: Meta,
     pub platforms: Vec<String>,
@@ -163,13 +165,13 @@ pub struct DataSource {
 }
 
 /// A log source a data component lists (v18: `x_mitre_log_sources`).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LogSource {
     pub name: String,
     pub channel: String,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct DataComponent {
     pub meta: Meta,
     pub data_source: Option<u32>,
@@ -178,7 +180,7 @@ pub struct DataComponent {
     pub techniques: Vec<u32>,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct DetectionStrategy {
     pub meta: Meta,
     pub analytics: Vec<u32>,
@@ -186,14 +188,14 @@ pub struct DetectionStrategy {
 }
 
 /// One log source an analytic reads, and the data component it stands for.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct AnalyticLogSource {
     pub data_component: Option<u32>,
     pub name: String,
     pub channel: String,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Analytic {
     pub meta: Meta,
     pub platforms: Vec<String>,
@@ -202,7 +204,7 @@ pub struct Analytic {
 }
 
 /// Which release a knowledge base holds.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Release {
     /// `enterprise`, `mobile` or `ics`.
     pub domain: String,
@@ -213,7 +215,7 @@ pub struct Release {
 }
 
 /// A whole ATT&CK release, typed and indexed.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct KnowledgeBase {
     pub release: Release,
     /// Tactics in matrix order.

@@ -21,6 +21,8 @@ pub struct DataOptions {
     pub domain: Option<String>,
     pub version: Option<String>,
     pub offline: bool,
+    /// Neither read nor write the parsed-release cache.
+    pub no_cache: bool,
 }
 
 /// A release file found on disk.
@@ -77,7 +79,7 @@ impl DataOptions {
     /// With `hash`, the bundle's SHA-256 is computed on a second thread while it parses.
     pub fn load(&self, pinned: Option<(&str, &str)>, hash: bool) -> Result<LoadedRelease, Failure> {
         if let Some(file) = &self.attack_file {
-            let (kb, sha256) = load_file_hashed(file, hash)?;
+            let (kb, sha256) = self.load_release_file(file, hash)?;
             if let Some((domain, version)) = pinned {
                 check_release(&kb, file, domain, Some(version))?;
             }
@@ -97,7 +99,7 @@ impl DataOptions {
             Some(found) => found.path,
             None => self.fetch_missing(domain, version)?,
         };
-        let (kb, sha256) = load_file_hashed(&path, hash)?;
+        let (kb, sha256) = self.load_release_file(&path, hash)?;
         check_release(&kb, &path, domain, version)?;
         Ok(LoadedRelease { kb, path, sha256 })
     }
@@ -128,6 +130,18 @@ impl DataOptions {
                 });
                 candidates.into_iter().next()
             }
+        }
+    }
+
+    /// Loads a bundle file through the parsed-release cache unless `--no-cache`.
+    pub fn load_release_file(
+        &self,
+        path: &Path,
+        hash: bool,
+    ) -> Result<(KnowledgeBase, Option<String>), Failure> {
+        match (self.no_cache, cache_dir()) {
+            (false, Some(dir)) => super::release_cache::load(path, &dir.join("index")),
+            _ => load_file_hashed(path, hash),
         }
     }
 

@@ -12,6 +12,7 @@ pub mod failure;
 pub mod fetch;
 pub mod model_files;
 pub mod output;
+pub mod release_cache;
 pub mod report_cmd;
 
 use std::path::PathBuf;
@@ -73,6 +74,9 @@ pub struct GlobalArgs {
     /// Never download ATT&CK data
     #[arg(long, global = true, env = "ATKMAP_OFFLINE", value_parser = clap::builder::FalseyValueParser::new())]
     pub offline: bool,
+    /// Do not read or write the parsed-release cache (also ATKMAP_NO_CACHE)
+    #[arg(long, global = true, env = "ATKMAP_NO_CACHE", value_parser = clap::builder::FalseyValueParser::new())]
+    pub no_cache: bool,
     /// When to use colour (NO_COLOR is honoured in auto mode)
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
@@ -86,6 +90,7 @@ impl GlobalArgs {
             domain: self.domain.clone(),
             version: self.attack_version.clone(),
             offline: self.offline,
+            no_cache: self.no_cache,
         }
     }
 }

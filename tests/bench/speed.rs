@@ -30,7 +30,10 @@ fn median(mut samples: Vec<Duration>) -> Duration {
 fn time(command: &mut dyn FnMut() -> Command) -> Option<Duration> {
     let warm = command().output().ok()?;
     if !warm.status.success() && warm.status.code() != Some(1) {
-        eprintln!("  (failed: {})", String::from_utf8_lossy(&warm.stderr).trim());
+        eprintln!(
+            "  (failed: {})",
+            String::from_utf8_lossy(&warm.stderr).trim()
+        );
         return None;
     }
     let samples = (0..runs())
@@ -63,7 +66,10 @@ fn ms(d: Duration) -> String {
 fn binary() -> PathBuf {
     // The bench profile builds next to this bench executable: target/release/atkmap.
     let exe = std::env::current_exe().expect("bench executable path");
-    let dir = exe.parent().and_then(Path::parent).expect("target directory");
+    let dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("target directory");
     let bin = dir.join("atkmap");
     if !bin.is_file() {
         let status = Command::new(env!("CARGO"))
@@ -102,17 +108,23 @@ fn main() {
         }
     };
     let args = |s: &str| s.split_whitespace().map(String::from).collect::<Vec<_>>();
-    println!("atkmap benchmark: {} runs per figure, medians; bundle {} ({size_mib:.1} MiB)", runs(), bundle.display());
+    println!(
+        "atkmap benchmark: {} runs per figure, medians; bundle {} ({size_mib:.1} MiB)",
+        runs(),
+        bundle.display()
+    );
     println!();
 
     println!("## Loading Enterprise 18.1");
     let python = time(&mut || {
         let mut c = Command::new("python3");
-        c.args(["-c", "import json,sys; json.load(open(sys.argv[1]))"]).arg(&bundle);
+        c.args(["-c", "import json,sys; json.load(open(sys.argv[1]))"])
+            .arg(&bundle);
         c
     });
-    let stats = time(&mut run(args("attack stats --format json")));
-    let show = time(&mut run(args("attack show T1199 --format json")));
+    let stats = time(&mut run(args("--no-cache attack stats --format json")));
+    let stats_cached = time(&mut run(args("attack stats --format json")));
+    let show = time(&mut run(args("--no-cache attack show T1199 --format json")));
     let in_process = {
         let bytes = std::fs::read(&bundle).expect("bundle");
         let samples = (0..runs())
@@ -129,31 +141,67 @@ fn main() {
         println!("| python3 json.load (parse only) | {} |", ms(p));
     }
     if let Some(s) = stats {
-        print!("| atkmap attack stats (whole process) | {} |", ms(s));
+        print!(
+            "| atkmap attack stats, no cache (whole process) | {} |",
+            ms(s)
+        );
         if let Some(p) = python {
             print!(" {:.2}x of json.load", s.as_secs_f64() / p.as_secs_f64());
         }
         println!();
     }
-    if let Some(s) = show {
-        println!("| atkmap attack show T1199 (whole process) | {} |", ms(s));
+    if let Some(s) = stats_cached {
+        println!(
+            "| atkmap attack stats, cached (whole process) | {} |",
+            ms(s)
+        );
     }
-    println!("| load_bundle in process (parse + index) | {} |", ms(in_process));
-    if let Some(m) = peak_mib(&atkmap, &["attack", "stats"], &[("ATKMAP_DATA_DIR", &data.to_string_lossy())]) {
-        println!("| peak memory of attack stats | {m:.1} MiB ({:.2}x the file) |", m / size_mib);
+    if let Some(s) = show {
+        println!(
+            "| atkmap attack show T1199, no cache (whole process) | {} |",
+            ms(s)
+        );
+    }
+    println!(
+        "| load_bundle in process (parse + index) | {} |",
+        ms(in_process)
+    );
+    if let Some(m) = peak_mib(
+        &atkmap,
+        &["--no-cache", "attack", "stats"],
+        &[("ATKMAP_DATA_DIR", &data.to_string_lossy())],
+    ) {
+        println!(
+            "| peak memory of attack stats | {m:.1} MiB ({:.2}x the file) |",
+            m / size_mib
+        );
     }
     println!();
 
     println!("## Reporting on models/ekyc-national-id.yaml");
+    println!("| format | no cache | cached |");
     for format in ["json", "md", "html", "sarif", "navigator"] {
-        let a = format!("report models/ekyc-national-id.yaml --format {format} --fail-on none -o /dev/null");
-        if let Some(t) = time(&mut run(args(&a))) {
-            println!("| report --format {format} | {} |", ms(t));
-        }
+        let a = format!(
+            "report models/ekyc-national-id.yaml --format {format} --fail-on none -o /dev/null"
+        );
+        let cold = time(&mut run(args(&format!("--no-cache {a}"))));
+        let warm = time(&mut run(args(&a)));
+        println!(
+            "| report --format {format} | {} | {} |",
+            cold.map_or("failed".into(), ms),
+            warm.map_or("failed".into(), ms)
+        );
     }
     if let Some(m) = peak_mib(
         &atkmap,
-        &["report", "models/ekyc-national-id.yaml", "--fail-on", "none", "-o", "/dev/null"],
+        &[
+            "report",
+            "models/ekyc-national-id.yaml",
+            "--fail-on",
+            "none",
+            "-o",
+            "/dev/null",
+        ],
         &[("ATKMAP_DATA_DIR", &data.to_string_lossy())],
     ) {
         println!("| peak memory of report --format json | {m:.1} MiB |");
@@ -168,7 +216,10 @@ fn main() {
     let dir = tempfile::tempdir().expect("tempdir");
     println!("| systems | exposures | paths | median time | peak memory |");
     let mut previous: Option<(usize, f64)> = None;
-    for systems in [10, 100, 1_000, 10_000].into_iter().filter(|&s| s <= largest) {
+    for systems in [10, 100, 1_000, 10_000]
+        .into_iter()
+        .filter(|&s| s <= largest)
+    {
         let file = dir.path().join(format!("synthetic-{systems}.yaml"));
         std::fs::write(&file, synthetic::model(systems)).expect("write model");
         let out_json = dir.path().join(format!("synthetic-{systems}.json"));
@@ -188,10 +239,21 @@ fn main() {
         let exposures = report["summary"]["exposures"].as_u64().unwrap_or(0);
         let paths = report["summary"]["paths"].as_u64().unwrap_or(0);
         let refs: Vec<&str> = report_args.iter().map(String::as_str).collect();
-        let memory = peak_mib(&atkmap, &refs, &[("ATKMAP_DATA_DIR", &data.to_string_lossy()), ("ATKMAP_TODAY", "2026-11-25")]);
+        let memory = peak_mib(
+            &atkmap,
+            &refs,
+            &[
+                ("ATKMAP_DATA_DIR", &data.to_string_lossy()),
+                ("ATKMAP_TODAY", "2026-11-25"),
+            ],
+        );
         let secs = t.map_or(0.0, |t| t.as_secs_f64());
         let growth = previous.map_or(String::new(), |(n, s)| {
-            format!(" ({:.1}x time for {:.0}x systems)", secs / s, systems as f64 / n as f64)
+            format!(
+                " ({:.1}x time for {:.0}x systems)",
+                secs / s,
+                systems as f64 / n as f64
+            )
         });
         println!(
             "| {systems} | {exposures} | {paths} | {}{growth} | {} |",

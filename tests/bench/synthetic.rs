@@ -10,7 +10,10 @@ struct Dice(u64);
 
 impl Dice {
     fn next(&mut self, below: usize) -> usize {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         ((self.0 >> 33) % below.max(1) as u64) as usize
     }
 }
@@ -24,10 +27,19 @@ const PLATFORMS: [&str; 6] = [
     "[Identity Provider, SaaS]",
 ];
 const TECHNIQUES: [&str; 8] = [
-    "T1078", "T1199", "T1190", "T1530", "T1566.002", "T1110.003", "T1552.001", "T1213",
+    "T1078",
+    "T1199",
+    "T1190",
+    "T1530",
+    "T1566.002",
+    "T1110.003",
+    "T1552.001",
+    "T1213",
 ];
 const GROUPS: [&str; 3] = ["G1004", "G0125", "G1015"];
-const MITIGATIONS: [&str; 7] = ["M1032", "M1030", "M1018", "M1026", "M1050", "M1041", "M1047"];
+const MITIGATIONS: [&str; 7] = [
+    "M1032", "M1030", "M1018", "M1026", "M1050", "M1041", "M1047",
+];
 const CHAIN: usize = 20;
 
 /// The YAML of a synthetic model with `systems` systems.
@@ -88,7 +100,9 @@ pub fn model(systems: usize) -> String {
             } else {
                 "[]".to_string()
             };
-            y.push_str(&format!("  - {{from: s{parent}, to: s{i}, carries: {carried}}}\n"));
+            y.push_str(&format!(
+                "  - {{from: s{parent}, to: s{i}, carries: {carried}}}\n"
+            ));
         }
         if i % CHAIN == CHAIN - 1 && chains > 1 {
             let other = ((chain + 1) % chains) * CHAIN + 1;
@@ -103,7 +117,9 @@ pub fn model(systems: usize) -> String {
     let actors = (systems / 50).max(2);
     for a in 0..actors {
         let entry = (a * CHAIN * 3) % systems.max(1);
-        let techniques: Vec<&str> = (0..3).map(|k| TECHNIQUES[(a + k * 3) % TECHNIQUES.len()]).collect();
+        let techniques: Vec<&str> = (0..3)
+            .map(|k| TECHNIQUES[(a + k * 3) % TECHNIQUES.len()])
+            .collect();
         let groups = if a % 10 == 0 {
             format!("[{}]", GROUPS[a / 10 % GROUPS.len()])
         } else {
@@ -122,7 +138,9 @@ pub fn model(systems: usize) -> String {
     y.push_str("controls:\n");
     for c in 0..(systems / 5).max(1) {
         let status = ["implemented", "partial", "planned"][c % 3];
-        let mitigations: Vec<&str> = (0..2).map(|k| MITIGATIONS[(c + k) % MITIGATIONS.len()]).collect();
+        let mitigations: Vec<&str> = (0..2)
+            .map(|k| MITIGATIONS[(c + k) % MITIGATIONS.len()])
+            .collect();
         let detections = if c % 4 == 0 { "[DET0488]" } else { "[]" };
         y.push_str(&format!(
             "  - {{id: c{c}, name: Control {c}, mitigations: [{}], detections: {detections}, applies_to: [s{}, s{}], status: {status}}}\n",
