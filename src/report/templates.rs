@@ -11,7 +11,10 @@ use minijinja::value::Value;
 use minijinja::{AutoEscape, Environment, Error, ErrorKind, Output, State, escape_formatter};
 
 /// Templates built into the binary, by name.
-pub const BUILTIN: &[(&str, &str)] = &[("report.md", include_str!("../../templates/report.md"))];
+pub const BUILTIN: &[(&str, &str)] = &[
+    ("report.md", include_str!("../../templates/report.md")),
+    ("report.html", include_str!("../../templates/report.html")),
+];
 
 /// Why a template could not render.
 #[derive(Debug, thiserror::Error)]
