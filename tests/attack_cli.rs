@@ -1394,6 +1394,18 @@ fn unknown_object_types_and_fields_are_tolerated() {
 }
 
 #[test]
+#[ignore = "atkmap bug: every object is read through one flat struct (src/attack/stix.rs \
+            RawObject), so an object of an unknown type whose field shares a modelled name \
+            (`aliases`, `tactic_refs`) with another JSON type rejects the whole bundle"]
+fn unknown_object_types_may_reuse_field_names_with_other_types() {
+    // stix.rs promises: "Unknown object types and unknown fields are ignored, so newer releases
+    // still load". A future object type is free to give `aliases` another shape.
+    let bundle = fixture("unknown-type-field-clash.json");
+    let t = show(&bundle, "T9001");
+    assert_eq!(t["name"], "Synthetic Trusted Access");
+}
+
+#[test]
 fn a_missing_bundle_file_is_refused() {
     let run = on(&fixture("no-such-file.json"), &["attack", "stats"]);
     run.assert_code(EXIT_FAILURE);
