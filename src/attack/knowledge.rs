@@ -234,6 +234,8 @@ pub struct KnowledgeBase {
     pub(crate) by_attack_id: HashMap<String, Vec<ObjectRef>>,
     /// Problems found while loading that did not stop the load (dangling references).
     pub warnings: Vec<String>,
+    /// Lower-cased log-source name to the data components it stands for.
+    pub(crate) log_sources: HashMap<String, Vec<u32>>,
 }
 
 impl KnowledgeBase {
@@ -356,32 +358,44 @@ impl KnowledgeBase {
         out
     }
 
-    /// The active data components a log-source name (`WinEventLog:Security`) stands for.
+    /// The active data components a log-source name (`WinEventLog:Security`) stands for,
+    /// case-insensitively.
     pub fn components_with_log_source(&self, log_source: &str) -> Vec<u32> {
-        let wanted = log_source.to_ascii_lowercase();
-        let mut out = Vec::new();
+        self.log_sources
+            .get(&log_source.to_ascii_lowercase())
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// Builds the log-source index: every name a data component or an analytic's reference
+    /// lists, lower-cased, to the active components it stands for.
+    pub(crate) fn index_log_sources(&mut self) {
+        let mut index: HashMap<String, Vec<u32>> = HashMap::new();
         for (i, component) in self.data_components.iter().enumerate() {
-            if component.meta.is_active()
-                && component
-                    .log_sources
-                    .iter()
-                    .any(|l| l.name.to_ascii_lowercase() == wanted)
-            {
-                out.push(i as u32);
+            if component.meta.is_active() {
+                for l in &component.log_sources {
+                    index
+                        .entry(l.name.to_ascii_lowercase())
+                        .or_default()
+                        .push(i as u32);
+                }
             }
         }
         for analytic in &self.analytics {
             for source in &analytic.log_sources {
-                if let Some(c) = source.data_component
-                    && source.name.to_ascii_lowercase() == wanted
-                    && !out.contains(&c)
-                {
-                    out.push(c);
+                if let Some(c) = source.data_component {
+                    index
+                        .entry(source.name.to_ascii_lowercase())
+                        .or_default()
+                        .push(c);
                 }
             }
         }
-        out.sort_unstable();
-        out
+        for list in index.values_mut() {
+            list.sort_unstable();
+            list.dedup();
+        }
+        self.log_sources = index;
     }
 
     /// Every platform name some active technique lists.

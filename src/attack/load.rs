@@ -462,6 +462,7 @@ impl Builder {
         if kb.release.domain.is_empty() {
             kb.release.domain = "enterprise".to_string();
         }
+        kb.index_log_sources();
         self.kb
     }
 }

@@ -12,6 +12,7 @@ pub mod failure;
 pub mod fetch;
 pub mod model_files;
 pub mod output;
+pub mod parallel;
 pub mod release_cache;
 pub mod report_cmd;
 

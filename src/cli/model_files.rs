@@ -2,16 +2,19 @@
 //! pinned ATT&CK release once, and running the model checks.
 
 use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
 use std::path::{Path, PathBuf};
-use std::rc::Rc;
+use std::sync::Arc;
 
 use crate::diag::{Code, Diagnostic};
 use crate::model::date::Date;
+use crate::model::format::ModelFile;
 use crate::model::yaml::MAX_FILE_BYTES;
 use crate::model::{self, Model, Parsed};
 
 use super::data_source::{DataOptions, LoadedRelease};
 use super::failure::Failure;
+use super::parallel::parallel_map;
 
 /// One model file after checking.
 pub struct CheckedFile {
@@ -21,7 +24,7 @@ pub struct CheckedFile {
     /// The validated model, when the file has no errors.
     pub model: Option<Model>,
     /// The release the model pins, when it could be loaded.
-    pub release: Option<Rc<LoadedRelease>>,
+    pub release: Option<Arc<LoadedRelease>>,
 }
 
 /// Everything a run learned about its model files.
@@ -95,63 +98,89 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) -> Result<(), Failure>
     Ok(())
 }
 
-/// Reads, parses and validates every file; loads each pinned release once.
+/// A file read and parsed as far as the typed format, before the ATT&CK checks.
+struct ParsedFile {
+    path: PathBuf,
+    source: String,
+    parsed: Result<Box<ModelFile>, Vec<Diagnostic>>,
+}
+
+/// Reads, parses and validates every file (in parallel); loads each pinned release once.
 pub fn check_files(
     paths: &[PathBuf],
     data: &DataOptions,
     today: Date,
     hash: bool,
 ) -> Result<CheckedModels, Failure> {
-    let mut releases: BTreeMap<(String, String), Rc<LoadedRelease>> = BTreeMap::new();
-    let mut files = Vec::new();
-    let mut diagnostics = Vec::new();
-    for path in expand(paths)? {
+    let parsed: Vec<ParsedFile> = parallel_map(&expand(paths)?, |path| {
         let name = path.display().to_string();
-        let source = match read_model(&path) {
-            Ok(text) => text,
-            Err(d) => {
-                diagnostics.push(d);
-                files.push(CheckedFile {
-                    path,
-                    source: String::new(),
-                    model: None,
-                    release: None,
-                });
-                continue;
-            }
-        };
-        let (model, release) = match model::parse(&source, &name) {
-            Parsed::Broken(problems) => {
-                diagnostics.extend(problems);
-                (None, None)
-            }
-            Parsed::File(file) => {
-                let key = (
-                    file.attack.domain.value.name().to_string(),
-                    file.attack.version.value.clone(),
-                );
-                let release = match releases.get(&key) {
-                    Some(r) => Rc::clone(r),
-                    None => {
-                        let loaded = Rc::new(data.load(Some((&key.0, &key.1)), hash)?);
-                        releases.insert(key, Rc::clone(&loaded));
-                        loaded
-                    }
+        match read_model(path) {
+            Ok(source) => {
+                let parsed = match model::parse(&source, &name) {
+                    Parsed::File(file) => Ok(file),
+                    Parsed::Broken(problems) => Err(problems),
                 };
-                let (model, problems) = model::check(&file, &release.kb, &name, today);
-                diagnostics.extend(problems);
-                (model, Some(release))
+                ParsedFile {
+                    path: path.clone(),
+                    source,
+                    parsed,
+                }
+            }
+            Err(d) => ParsedFile {
+                path: path.clone(),
+                source: String::new(),
+                parsed: Err(vec![d]),
+            },
+        }
+    });
+    let mut releases: BTreeMap<(String, String), Arc<LoadedRelease>> = BTreeMap::new();
+    for file in &parsed {
+        if let Ok(model_file) = &file.parsed
+            && let Entry::Vacant(slot) = releases.entry(pin(model_file))
+        {
+            let (domain, version) = slot.key().clone();
+            slot.insert(Arc::new(data.load(Some((&domain, &version)), hash)?));
+        }
+    }
+    let checked: Vec<(CheckedFile, Vec<Diagnostic>)> = parallel_map(&parsed, |file| {
+        let name = file.path.display().to_string();
+        let (model, release, problems) = match &file.parsed {
+            Err(problems) => (None, None, problems.clone()),
+            Ok(model_file) => {
+                let release = releases.get(&pin(model_file)).cloned();
+                match &release {
+                    Some(r) => {
+                        let (model, problems) = model::check(model_file, &r.kb, &name, today);
+                        (model, release, problems)
+                    }
+                    None => (None, None, Vec::new()),
+                }
             }
         };
-        files.push(CheckedFile {
-            path,
-            source,
+        let checked = CheckedFile {
+            path: file.path.clone(),
+            source: file.source.clone(),
             model,
             release,
-        });
+        };
+        (checked, problems)
+    });
+    let mut files = Vec::new();
+    let mut diagnostics = Vec::new();
+    for (file, problems) in checked {
+        files.push(file);
+        diagnostics.extend(problems);
     }
     crate::diag::sort(&mut diagnostics);
     Ok(CheckedModels { files, diagnostics })
+}
+
+/// The (domain, version) a model pins.
+fn pin(file: &ModelFile) -> (String, String) {
+    (
+        file.attack.domain.value.name().to_string(),
+        file.attack.version.value.clone(),
+    )
 }
 
 /// Reads a model file within the size limit; problems become diagnostics of that file.

@@ -146,7 +146,7 @@ fn checked_models(
 /// Builds the report of checked models; all must pin one release.
 pub fn build_report(checked: &CheckedModels, options: &Options) -> Result<Report, Failure> {
     let mut release: Option<&super::data_source::LoadedRelease> = None;
-    let mut analysed: Vec<(&Model, ModelAnalysis)> = Vec::new();
+    let mut models = Vec::new();
     for file in &checked.files {
         let (Some(model), Some(loaded)) = (&file.model, &file.release) else {
             continue;
@@ -161,9 +161,17 @@ pub fn build_report(checked: &CheckedModels, options: &Options) -> Result<Report
             .hint("report models pinned to different releases separately"));
         }
         release = Some(loaded.as_ref());
-        let analysis = analysis::analyze(model, &loaded.kb, options)
-            .map_err(|e| Failure::new(e.to_string()))?;
-        analysed.push((model, analysis));
+        models.push(model);
+    }
+    // Models are independent: analyse them on every core.
+    let analyses = super::parallel::parallel_map(&models, |model| {
+        release.map(|r| analysis::analyze(model, &r.kb, options))
+    });
+    let mut analysed: Vec<(&Model, ModelAnalysis)> = Vec::new();
+    for (model, analysis) in models.iter().zip(analyses) {
+        if let Some(result) = analysis {
+            analysed.push((model, result.map_err(|e| Failure::new(e.to_string()))?));
+        }
     }
     let Some(loaded) = release else {
         return Err(Failure::new("no model to report on"));
