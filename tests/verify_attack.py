@@ -159,6 +159,20 @@ class Bundle:
         out.update(counts)
         out["revoked"] = revoked
         out["deprecated"] = deprecated
+        # Active relationships whose source or target is not in the bundle (ICS assets are
+        # not modelled, and their relationships are expected, not dangling).
+        ids = {o.get("id") for o in self.objects}
+        out["dangling_references"] = sum(
+            1
+            for o in self.objects
+            if o.get("type") == "relationship"
+            and not o.get("revoked", False)
+            and not o.get("x_mitre_deprecated", False)
+            and any(
+                ref not in ids and not str(ref).startswith("x-mitre-asset--")
+                for ref in (o.get("source_ref"), o.get("target_ref"))
+            )
+        )
         return out
 
     # -- object views ---------------------------------------------------------------------

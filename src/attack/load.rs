@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 
 use super::knowledge::*;
-use super::stix::{RawBundle, RawObject, attack_id};
+use super::stix::{MODELLED_TYPES, RawBundle, RawObject, RawType, attack_id};
 
 /// Why a bundle could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -43,6 +43,40 @@ impl From<serde_json::Error> for LoadError {
     }
 }
 
+/// An error inside one object, placed in the whole file: serde_json counts lines and columns
+/// from the start of the object's own text.
+fn located(file: &[u8], raw: &serde_json::value::RawValue, e: serde_json::Error) -> LoadError {
+    let start = (raw.get().as_ptr() as usize)
+        .saturating_sub(file.as_ptr() as usize)
+        .min(file.len());
+    let before = &file[..start];
+    let line_before = before.iter().filter(|&&b| b == b'\n').count();
+    let column_before = before.len()
+        - before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |p| p + 1);
+    let LoadError::Json {
+        line,
+        column,
+        message,
+    } = LoadError::from(e)
+    else {
+        return LoadError::from(serde_json::Error::io(std::io::Error::other(
+            "unreadable object",
+        )));
+    };
+    LoadError::Json {
+        line: line_before + line,
+        column: if line == 1 {
+            column_before + column
+        } else {
+            column
+        },
+        message,
+    }
+}
+
 /// Parses and indexes a bundle.
 pub fn load_bundle(bytes: &[u8]) -> Result<KnowledgeBase, LoadError> {
     let bundle: RawBundle = serde_json::from_slice(bytes)?;
@@ -51,7 +85,16 @@ pub fn load_bundle(bytes: &[u8]) -> Result<KnowledgeBase, LoadError> {
             found: bundle.kind.into_owned(),
         });
     }
-    let objects = bundle.objects.ok_or(LoadError::NoObjects)?;
+    let raw_objects = bundle.objects.ok_or(LoadError::NoObjects)?;
+    let mut objects = Vec::with_capacity(raw_objects.len());
+    for raw in raw_objects {
+        let kind: RawType = serde_json::from_str(raw.get()).map_err(|e| located(bytes, raw, e))?;
+        if kind.kind == "x-mitre-analytic" || MODELLED_TYPES.contains(&kind.kind.as_ref()) {
+            objects.push(
+                serde_json::from_str::<RawObject>(raw.get()).map_err(|e| located(bytes, raw, e))?,
+            );
+        }
+    }
     let mut builder = Builder::default();
     for object in &objects {
         builder.add_object(object);

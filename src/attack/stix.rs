@@ -9,14 +9,39 @@ use std::borrow::Cow;
 
 use serde::Deserialize;
 
-/// The top level of a bundle file.
+/// The top level of a bundle file. Objects stay raw JSON until their type is known, so that
+/// an object of a type atkmap does not model can never make the bundle unreadable.
 #[derive(Debug, Deserialize)]
 pub struct RawBundle<'a> {
     #[serde(rename = "type", borrow)]
     pub kind: Cow<'a, str>,
     #[serde(borrow, default)]
-    pub objects: Option<Vec<RawObject<'a>>>,
+    pub objects: Option<Vec<&'a serde_json::value::RawValue>>,
 }
+
+/// Just the type of an object, to decide whether to read the rest.
+#[derive(Debug, Deserialize)]
+pub struct RawType<'a> {
+    #[serde(rename = "type", borrow)]
+    pub kind: Cow<'a, str>,
+}
+
+/// The object types atkmap reads; everything else is skipped unread.
+pub const MODELLED_TYPES: [&str; 13] = [
+    "attack-pattern",
+    "course-of-action",
+    "intrusion-set",
+    "malware",
+    "tool",
+    "campaign",
+    "relationship",
+    "x-mitre-tactic",
+    "x-mitre-matrix",
+    "x-mitre-collection",
+    "x-mitre-data-source",
+    "x-mitre-data-component",
+    "x-mitre-detection-strategy",
+];
 
 /// Any STIX object of the bundle. Fields absent from a type stay at their default.
 #[derive(Debug, Deserialize)]

@@ -119,6 +119,8 @@ pub struct StatsView {
     /// Objects kept but not counted above.
     pub revoked: usize,
     pub deprecated: usize,
+    /// References in the bundle to objects it does not contain (ignored at load).
+    pub dangling_references: usize,
 }
 
 impl KnowledgeBase {
@@ -338,6 +340,7 @@ impl KnowledgeBase {
             analytics: active(Kind::Analytic),
             revoked,
             deprecated,
+            dangling_references: self.warnings.len(),
         }
     }
 }

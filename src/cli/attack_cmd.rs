@@ -17,6 +17,20 @@ pub enum LookupFormat {
     Json,
 }
 
+/// The kinds `attack search --kind` accepts, as `attack show` names them.
+const KIND_NAMES: [&str; 10] = [
+    "tactic",
+    "technique",
+    "mitigation",
+    "group",
+    "software",
+    "campaign",
+    "data-source",
+    "data-component",
+    "detection-strategy",
+    "analytic",
+];
+
 #[derive(Debug, Subcommand)]
 pub enum AttackCommand {
     /// Show one object by ATT&CK ID (T1199, M1032, G1015, DET0103, ...) or STIX id
@@ -30,8 +44,8 @@ pub enum AttackCommand {
         text: String,
         #[arg(long, value_enum, default_value_t)]
         format: LookupFormat,
-        /// Only objects of this kind (technique, mitigation, group, ...)
-        #[arg(long)]
+        /// Only objects of this kind
+        #[arg(long, value_parser = KIND_NAMES)]
         kind: Option<String>,
     },
     /// Count the active objects of a release
@@ -85,7 +99,10 @@ pub fn run(command: AttackCommand, data: &DataOptions) -> CliResult {
                         out.push_str(&format!("{:<10} {:<19} {}\n", hit.id, k, hit.name));
                     }
                     if hits.is_empty() {
-                        return Err(Failure::new(format!("nothing in ATT&CK matches {text:?}")));
+                        super::output::print_stderr(&format!(
+                            "nothing in ATT&CK {} {} matches {text:?}\n",
+                            kb.release.domain, kb.release.version
+                        ));
                     }
                     out
                 }

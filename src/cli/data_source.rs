@@ -83,6 +83,15 @@ impl DataOptions {
             if let Some((domain, version)) = pinned {
                 check_release(&kb, file, domain, Some(version))?;
             }
+            // --domain and --attack-version name what the user expects the file to hold.
+            if self.domain.is_some() || self.version.is_some() {
+                check_release(
+                    &kb,
+                    file,
+                    self.domain.as_deref().unwrap_or(&kb.release.domain),
+                    self.version.as_deref(),
+                )?;
+            }
             return Ok(LoadedRelease {
                 kb,
                 path: file.clone(),

@@ -273,7 +273,7 @@ impl Source {
         let url = self.index_url();
         let bytes = self.get(&url, false).map_err(|e| {
             self.describe(e, "the list of ATT&CK releases", &url)
-                .hint("name the release with --version to download it without the list")
+                .hint("name the release (--attack-version, or `data fetch --version`) to download it without the list")
                 .hint(manual_supply_hint(domain, None))
         })?;
         serde_json::from_slice(&bytes).map_err(|e| {

@@ -176,28 +176,38 @@ pub fn build_report(checked: &CheckedModels, options: &Options) -> Result<Report
     let Some(loaded) = release else {
         return Err(Failure::new("no model to report on"));
     };
-    let warnings = checked
-        .diagnostics
+    let mut warnings: Vec<String> = loaded
+        .kb
+        .warnings
         .iter()
-        .map(|d| match d.position {
-            Some(p) => format!(
-                "{}:{}:{}: {}[{}]: {}",
-                d.file,
-                p.line,
-                p.column,
-                d.level.label(),
-                d.code.name(),
-                d.message
-            ),
-            None => format!(
-                "{}: {}[{}]: {}",
-                d.file,
-                d.level.label(),
-                d.code.name(),
-                d.message
-            ),
-        })
+        .take(20)
+        .map(|w| format!("{}: {w} (ignored)", loaded.path.display()))
         .collect();
+    if loaded.kb.warnings.len() > 20 {
+        warnings.push(format!(
+            "{}: {} more dangling references",
+            loaded.path.display(),
+            loaded.kb.warnings.len() - 20
+        ));
+    }
+    warnings.extend(checked.diagnostics.iter().map(|d| match d.position {
+        Some(p) => format!(
+            "{}:{}:{}: {}[{}]: {}",
+            d.file,
+            p.line,
+            p.column,
+            d.level.label(),
+            d.code.name(),
+            d.message
+        ),
+        None => format!(
+            "{}: {}[{}]: {}",
+            d.file,
+            d.level.label(),
+            d.code.name(),
+            d.message
+        ),
+    }));
     let assumptions = options
         .assume
         .iter()

@@ -33,9 +33,13 @@ pub fn bundle(name: &str) -> Option<PathBuf> {
 }
 
 /// The atkmap binary, isolated from the user's cache and the project's `attack-data/`.
+///
+/// Each test process gets a cache directory of its own: the parsed-release cache makes the
+/// many runs on the 50 MB bundles fast, and a fresh directory per run keeps notes about stale
+/// caches from other builds out of the output tests compare.
 pub fn atkmap() -> assert_cmd::Command {
     let mut cmd = assert_cmd::Command::cargo_bin("atkmap").expect("the atkmap binary is built");
-    let isolated = std::env::temp_dir().join("atkmap-tests-empty-cache");
+    let isolated = std::env::temp_dir().join(format!("atkmap-tests-cache-{}", std::process::id()));
     cmd.env("ATKMAP_CACHE_DIR", isolated)
         .env("ATKMAP_OFFLINE", "1")
         .env("NO_COLOR", "1")
