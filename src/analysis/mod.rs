@@ -384,3 +384,6 @@ fn what_if(before: &[Exposure], after: &[Exposure]) -> Vec<WhatIfChange> {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod properties;
