@@ -13,6 +13,7 @@ pub mod diag;
 pub mod graph;
 pub mod model;
 pub mod report;
+pub mod upgrade;
 
 #[cfg(test)]
 pub(crate) mod testing;

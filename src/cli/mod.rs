@@ -15,6 +15,7 @@ pub mod output;
 pub mod parallel;
 pub mod release_cache;
 pub mod report_cmd;
+pub mod upgrade_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -38,6 +39,8 @@ Examples:
   atkmap attack stats --attack-version 17.1
   atkmap data list                         Releases available locally
   atkmap data fetch --domain ics           Download the newest ICS release into the cache
+  atkmap diff --from 17.1 --to 18.1 models/  What a new ATT&CK release changes for the models
+  atkmap migrate --to 18.1 model.yaml --dry-run  Preview rewriting a model to a newer release
 
 Exit codes:
   0  success, nothing at or above the gate
@@ -112,6 +115,10 @@ pub enum Command {
     Graph(report_cmd::GraphArgs),
     /// List attack paths from actors to sensitive data through systems with gaps
     Paths(report_cmd::PathsArgs),
+    /// Compare two ATT&CK releases, as a whole or for given models
+    Diff(upgrade_cmd::DiffArgs),
+    /// Rewrite models to a newer ATT&CK release in place (revoked IDs replaced)
+    Migrate(upgrade_cmd::MigrateArgs),
     /// Print the JSON Schema of the model format (for editors and CI)
     Schema,
     /// Write a commented starter model that passes `atkmap check`
@@ -173,6 +180,8 @@ fn run(cli: Cli) -> CliResult {
         Command::Report(args) => report_cmd::run_report(args, &data),
         Command::Graph(args) => report_cmd::run_graph(args, &data),
         Command::Paths(args) => report_cmd::run_paths(args, &data),
+        Command::Diff(args) => upgrade_cmd::run_diff(args, &data),
+        Command::Migrate(args) => upgrade_cmd::run_migrate(args, &data),
         Command::Schema => authoring_cmd::schema(),
         Command::Init { path, force } => authoring_cmd::init(path, force),
         Command::Completions { shell } => {

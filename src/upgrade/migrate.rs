@@ -1,0 +1,425 @@
+//! `migrate`: rewrites a model to a newer ATT&CK release by editing its text in place.
+//!
+//! Only two things change: the pinned version, and IDs of objects the target release revoked
+//! (replaced by the end of their revoked-by chain) or renumbered (a sub-technique that moved
+//! keeps its STIX id and gets a new ATT&CK ID). Each edit replaces the characters of one scalar
+//! at the position the parser reported; the rest of the file is not touched. What cannot be
+//! decided mechanically is listed for a human and left as it is.
+
+use serde::Serialize;
+
+use super::fate::{Fate, Revocations, fate};
+use super::references::{Matched, Reference, Resolved, match_across, references};
+use super::text::{Edit, apply, line_starts, scalar_span};
+use crate::attack::release_name::same_version;
+use crate::attack::view::Named;
+use crate::attack::{KnowledgeBase, ObjectRef};
+use crate::diag::Position;
+use crate::model::date::Date;
+use crate::model::format::ModelFile;
+use crate::model::{self, Parsed};
+
+/// What a migration needs to know.
+pub struct Input<'a> {
+    /// The file's text and name.
+    pub text: &'a str,
+    pub path: &'a str,
+    /// The file, parsed from `text`.
+    pub file: &'a ModelFile,
+    /// The release the file pins, when it could be loaded: references are matched through it
+    /// by STIX id. Without it they are matched by ATT&CK ID in the target.
+    pub source: Option<&'a KnowledgeBase>,
+    pub target: &'a KnowledgeBase,
+    /// The target bundle's `revoked-by` relationships (for splits).
+    pub revocations: &'a Revocations,
+    /// Judges acceptances when the result is validated.
+    pub today: Date,
+}
+
+/// One ID replaced.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Replacement {
+    pub line: u32,
+    pub column: u32,
+    pub field: String,
+    pub kind: &'static str,
+    pub from: String,
+    pub to: String,
+    pub name: String,
+    /// `revoked` (replaced by what revoked it) or `renumbered` (same object, new ID).
+    pub reason: &'static str,
+    /// For revoked-by chains longer than one step: every ID on the way.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub via: Vec<String>,
+}
+
+/// Something a human must decide; the file keeps the reference as it was.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NeedsHuman {
+    /// 0 when the reference is a default the file does not spell out.
+    pub line: u32,
+    pub column: u32,
+    pub field: String,
+    pub kind: &'static str,
+    pub id: String,
+    /// `deprecated`, `revoked-without-replacement`, `split`, `kind-changed`,
+    /// `replacement-deprecated`, `not-in-target`, `wrong-kind`, `not-editable` or
+    /// `invalid-in-target` (another error `atkmap check` finds once migrated).
+    pub problem: &'static str,
+    pub message: String,
+    /// The objects to choose from (a split's parts, the replacement of another kind).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub candidates: Vec<Named>,
+}
+
+/// The outcome of migrating one file.
+#[derive(Debug, Clone, Serialize)]
+pub struct Migration {
+    pub file: String,
+    pub domain: String,
+    pub from: String,
+    pub to: String,
+    /// Whether the text changes at all.
+    pub changed: bool,
+    pub replacements: Vec<Replacement>,
+    pub needs_human: Vec<NeedsHuman>,
+    #[serde(skip)]
+    pub new_text: String,
+}
+
+/// Why a file cannot be migrated at all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MigrateError(pub String);
+
+/// Plans and applies the migration of one parsed file to `input.target`.
+pub fn migrate(input: &Input) -> Result<Migration, MigrateError> {
+    let target = input.target;
+    let file = input.file;
+    let domain = file.attack.domain.value.name();
+    if target.release.domain != domain {
+        return Err(MigrateError(format!(
+            "{} pins the ATT&CK {domain} domain, but the target release is {} {}",
+            input.path, target.release.domain, target.release.version
+        )));
+    }
+    let from = file.attack.version.value.clone();
+    let to = target.release.version.clone();
+    if crate::attack::release_name::compare_versions(&to, &from).is_lt() {
+        return Err(MigrateError(format!(
+            "{} pins ATT&CK {from}, newer than {to}: migrate only moves models forward",
+            input.path
+        )));
+    }
+    let starts = line_starts(input.text);
+    let mut edits = Vec::new();
+    let mut replacements = Vec::new();
+    let mut needs_human = Vec::new();
+
+    if !same_version(&from, &to) {
+        let version = &file.attack.version;
+        let span = version
+            .position
+            .and_then(|p| scalar_span(input.text, &starts, p, &version.value))
+            .ok_or_else(|| {
+                MigrateError(format!(
+                    "{}: cannot find the pinned version `{}` in the text to rewrite it",
+                    input.path, version.value
+                ))
+            })?;
+        edits.push(Edit {
+            range: span.content,
+            replacement: to.clone(),
+        });
+    }
+
+    for reference in references(file) {
+        let matched = match_across(input.source, target, &reference.id, reference.kind);
+        match plan(input, &reference, matched) {
+            Plan::Keep => {}
+            Plan::Human(item) => needs_human.push(item),
+            Plan::Replace(replacement, also) => {
+                let span = reference
+                    .position
+                    .and_then(|p| scalar_span(input.text, &starts, p, &reference.id));
+                match span {
+                    Some(span) => {
+                        edits.push(Edit {
+                            range: span.content,
+                            replacement: replacement.to.clone(),
+                        });
+                        replacements.push(replacement);
+                        needs_human.extend(also);
+                    }
+                    None => needs_human.push(human(
+                        &reference,
+                        "not-editable",
+                        match reference.position {
+                            None => format!(
+                                "{} is a default this file does not spell out; write `{}` with {} explicitly",
+                                reference.id,
+                                reference.field.trim_end_matches(" (default)"),
+                                replacement.to
+                            ),
+                            Some(_) => format!(
+                                "{} should become {} ({}), but it is not written as a plain or simply quoted value",
+                                reference.id, replacement.to, replacement.name
+                            ),
+                        },
+                        Vec::new(),
+                    )),
+                }
+            }
+        }
+    }
+
+    let new_text = apply(input.text, &edits).ok_or_else(|| {
+        MigrateError(format!(
+            "{}: the planned edits overlap; nothing was changed",
+            input.path
+        ))
+    })?;
+    verify(input, &new_text, &to)?;
+    let changed = new_text != input.text;
+    needs_human.extend(validation_problems(input, &new_text, &needs_human));
+    needs_human.sort_by(|a, b| (a.line, a.column, &a.id).cmp(&(b.line, b.column, &b.id)));
+    replacements.sort_by_key(|r| (r.line, r.column));
+    needs_human.dedup();
+    Ok(Migration {
+        file: input.path.to_string(),
+        domain: domain.to_string(),
+        from,
+        to,
+        changed,
+        replacements,
+        needs_human,
+        new_text,
+    })
+}
+
+enum Plan {
+    Keep,
+    Replace(Replacement, Option<NeedsHuman>),
+    Human(NeedsHuman),
+}
+
+fn human(
+    r: &Reference,
+    problem: &'static str,
+    message: String,
+    candidates: Vec<Named>,
+) -> NeedsHuman {
+    NeedsHuman {
+        line: r.position.map_or(0, |p| p.line),
+        column: r.position.map_or(0, |p| p.column),
+        field: r.field.clone(),
+        kind: r.kind.label(),
+        id: r.id.clone(),
+        problem,
+        message,
+        candidates,
+    }
+}
+
+fn describe(kb: &KnowledgeBase, o: ObjectRef) -> String {
+    let m = kb.meta(o);
+    format!("{} ({}, a {})", m.attack_id, m.name, o.kind.label())
+}
+
+fn plan(input: &Input, r: &Reference, matched: Matched) -> Plan {
+    let target = input.target;
+    let release = format!(
+        "ATT&CK {} {}",
+        target.release.domain, target.release.version
+    );
+    let object = match matched.after {
+        Resolved::Found(o) => o,
+        Resolved::WrongKind(o) => {
+            return Plan::Human(human(
+                r,
+                "wrong-kind",
+                format!(
+                    "`{}` takes {} IDs, but {} is {} in {release}",
+                    r.field,
+                    r.kind.label(),
+                    r.id,
+                    describe(target, o)
+                ),
+                Vec::new(),
+            ));
+        }
+        Resolved::Missing => {
+            let message = match (matched.before, input.source) {
+                (Resolved::Found(o), Some(kb)) => {
+                    format!("{} ({}) is not in {release}", r.id, kb.meta(o).name)
+                }
+                _ => format!("{} is not a {} in {release}", r.id, r.kind.label()),
+            };
+            return Plan::Human(human(r, "not-in-target", message, Vec::new()));
+        }
+    };
+    let meta = target.meta(object);
+    let replace = |to: ObjectRef, reason: &'static str, via: Vec<String>| {
+        let m = target.meta(to);
+        Replacement {
+            line: r.position.map_or(0, |p| p.line),
+            column: r.position.map_or(0, |p| p.column),
+            field: r.field.clone(),
+            kind: r.kind.label(),
+            from: r.id.clone(),
+            to: m.attack_id.clone(),
+            name: m.name.clone(),
+            reason,
+            via,
+        }
+    };
+    match fate(target, input.revocations, object) {
+        Fate::Active => {
+            if meta.attack_id.eq_ignore_ascii_case(&r.id) || meta.attack_id.is_empty() {
+                Plan::Keep
+            } else {
+                Plan::Replace(replace(object, "renumbered", Vec::new()), None)
+            }
+        }
+        Fate::Deprecated => Plan::Human(human(
+            r,
+            "deprecated",
+            format!(
+                "{} ({}) is deprecated in {release} and ATT&CK names no replacement: choose a current object or remove it",
+                r.id, meta.name
+            ),
+            Vec::new(),
+        )),
+        Fate::RevokedWithoutReplacement => Plan::Human(human(
+            r,
+            "revoked-without-replacement",
+            format!(
+                "{} ({}) is revoked in {release} and ATT&CK names no replacement: remove it",
+                r.id, meta.name
+            ),
+            Vec::new(),
+        )),
+        Fate::Split { into } => Plan::Human(human(
+            r,
+            "split",
+            format!(
+                "{} ({}) was split in {release} into {}: choose which apply",
+                r.id,
+                meta.name,
+                into.iter()
+                    .map(|&o| describe(target, o))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            into.iter().map(|&o| target.named_one(o)).collect(),
+        )),
+        Fate::Replaced { chain } => {
+            let Some(&by) = chain.last() else {
+                return Plan::Keep;
+            };
+            if by.kind != r.kind {
+                return Plan::Human(human(
+                    r,
+                    "kind-changed",
+                    format!(
+                        "{} ({}) is revoked in {release} by {}, which `{}` cannot hold",
+                        r.id,
+                        meta.name,
+                        describe(target, by),
+                        r.field
+                    ),
+                    vec![target.named_one(by)],
+                ));
+            }
+            let via: Vec<String> = if chain.len() > 1 {
+                chain[..chain.len() - 1]
+                    .iter()
+                    .map(|&o| target.meta(o).attack_id.clone())
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            let replacement = replace(by, "revoked", via);
+            let also = target.meta(by).deprecated.then(|| {
+                human(
+                    r,
+                    "replacement-deprecated",
+                    format!(
+                        "{} is replaced by {} ({}), which is itself deprecated in {release}",
+                        r.id, replacement.to, replacement.name
+                    ),
+                    Vec::new(),
+                )
+            });
+            Plan::Replace(replacement, also)
+        }
+    }
+}
+
+/// Checks the new text still parses and pins the target release.
+fn verify(input: &Input, new_text: &str, to: &str) -> Result<(), MigrateError> {
+    match model::parse(new_text, input.path) {
+        Parsed::File(file) if same_version(&file.attack.version.value, to) => Ok(()),
+        Parsed::File(file) => Err(MigrateError(format!(
+            "{}: after the edits the file pins `{}`, not {to}; nothing was changed",
+            input.path, file.attack.version.value
+        ))),
+        Parsed::Broken(problems) => Err(MigrateError(format!(
+            "{}: the edited file would not parse ({}); nothing was changed",
+            input.path,
+            problems
+                .first()
+                .map_or("unknown problem", |d| d.message.as_str())
+        ))),
+    }
+}
+
+/// Errors `atkmap check` would still report on the migrated text, other than those at the
+/// positions already listed.
+fn validation_problems(input: &Input, new_text: &str, listed: &[NeedsHuman]) -> Vec<NeedsHuman> {
+    let Parsed::File(file) = model::parse(new_text, input.path) else {
+        return Vec::new();
+    };
+    let (_, diagnostics) = model::check(&file, input.target, input.path, input.today);
+    let at = |p: Option<Position>| p.map_or((0, 0), |p| (p.line, p.column));
+    diagnostics
+        .into_iter()
+        .filter(|d| d.is_error())
+        .filter(|d| {
+            !listed
+                .iter()
+                .any(|h| (h.line, h.column) == at(d.position) && h.line != 0)
+        })
+        .map(|d| {
+            let id = d
+                .position
+                .and_then(|p| token_at(new_text, p))
+                .unwrap_or_default();
+            NeedsHuman {
+                line: at(d.position).0,
+                column: at(d.position).1,
+                field: format!("check: {}", d.code.name()),
+                kind: match d.code {
+                    crate::diag::Code::UnknownPlatform => "platform",
+                    crate::diag::Code::UnknownTelemetry => "telemetry",
+                    _ => "model",
+                },
+                id,
+                problem: "invalid-in-target",
+                message: d.message,
+                candidates: Vec::new(),
+            }
+        })
+        .collect()
+}
+
+/// The scalar starting at a position, for naming what a diagnostic points at.
+fn token_at(text: &str, position: Position) -> Option<String> {
+    let starts = line_starts(text);
+    let at = super::text::byte_offset(text, &starts, position)?;
+    let rest = text[at..].trim_start_matches(['"', '\'']);
+    let token: String = rest
+        .chars()
+        .take_while(|c| !matches!(c, '"' | '\'' | ',' | ']' | '}' | '\n' | '\r' | '#'))
+        .collect();
+    Some(token.trim_end().to_string())
+}

@@ -1,0 +1,37 @@
+//! Moving between ATT&CK releases: what changed ([`release_diff`], [`model_diff`]) and
+//! rewriting a model to a newer release ([`migrate`]).
+//!
+//! Objects are matched across releases by STIX id, never by ATT&CK ID. Revoked objects are
+//! followed along their revoked-by chain ([`fate`]), reading the bundle's relationships to see
+//! splits the knowledge base folds away. Migration edits the model's text at the positions the
+//! parser reports ([`text`]); it never re-serialises YAML.
+
+pub mod fate;
+pub mod lenient;
+pub mod migrate;
+pub mod model_diff;
+pub mod references;
+pub mod release_diff;
+pub mod render;
+pub mod text;
+
+use serde::Serialize;
+
+pub use fate::Revocations;
+pub use migrate::{Migration, migrate};
+pub use model_diff::{ModelDiff, Releases};
+pub use release_diff::ReleaseDiff;
+
+/// Everything `atkmap diff` reports: the release-wide diff (with every changed object listed
+/// when no model is given, else only the counts) and one diff per model.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DiffDocument {
+    pub domain: String,
+    pub from: String,
+    pub to: String,
+    pub release: ReleaseDiff,
+    pub models: Vec<ModelDiff>,
+}
+
+#[cfg(test)]
+mod tests;

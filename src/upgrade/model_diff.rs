@@ -1,0 +1,716 @@
+//! What a release change means for one model: its references, its actors' groups, the
+//! techniques that newly apply to its systems, and its exposures recomputed on both releases.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use super::fate::{Revocations, fate};
+use super::lenient::{self, Dropped};
+use super::references::{Place, Resolved, match_across, references};
+use super::release_diff::{Typed, outcome, parent_id, typed};
+use crate::analysis::findings::{Exposure, Severity, Status, StatusSeverity};
+use crate::analysis::scope::is_preparation;
+use crate::analysis::{self, Options};
+use crate::attack::view::Named;
+use crate::attack::{Kind, KnowledgeBase, ObjectRef};
+use crate::model::date::Date;
+use crate::model::format::ModelFile;
+
+/// The two releases compared.
+pub struct Releases<'a> {
+    pub from: &'a KnowledgeBase,
+    pub to: &'a KnowledgeBase,
+    /// The later bundle's `revoked-by` relationships.
+    pub revocations: &'a Revocations,
+    pub today: Date,
+}
+
+/// What changed for one ATT&CK ID the model names.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReferenceChange {
+    pub kind: &'static str,
+    /// The ID as the model writes it.
+    pub id: String,
+    /// The object's name in the later release (else the earlier).
+    pub name: String,
+    /// Every place the model names it.
+    pub places: Vec<Place>,
+    pub changes: Vec<Change>,
+}
+
+/// One change of a referenced object.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "change", rename_all = "kebab-case")]
+pub enum Change {
+    /// The earlier release has no object of this kind with the ID.
+    NotInFrom,
+    /// In the earlier release the ID names an object of another kind.
+    WrongKindInFrom {
+        is: Typed,
+    },
+    /// The later release no longer has the object.
+    NotInTo,
+    /// In the later release the ID names an object of another kind.
+    WrongKindInTo {
+        is: Typed,
+    },
+    /// Revoked in the later release. `newly` is false when it was revoked already.
+    Revoked {
+        newly: bool,
+        /// `replaced`, `split`, `kind-changed` or `no-replacement`.
+        outcome: &'static str,
+        replaced_by: Vec<Typed>,
+    },
+    /// Deprecated in the later release.
+    Deprecated {
+        newly: bool,
+    },
+    /// Revoked or deprecated before, active in the later release.
+    Reinstated,
+    Renamed {
+        from: String,
+        to: String,
+    },
+    /// The same object (same STIX id) has a new ATT&CK ID.
+    Renumbered {
+        from: String,
+        to: String,
+    },
+    Retacticed {
+        from: Vec<String>,
+        to: Vec<String>,
+    },
+    /// Moved between parent and sub-technique, or to another parent.
+    Moved {
+        from_parent: Option<String>,
+        to_parent: Option<String>,
+    },
+    Platforms {
+        added: Vec<String>,
+        removed: Vec<String>,
+    },
+}
+
+impl Change {
+    /// The kebab-case label of the change.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Change::NotInFrom => "not-in-from",
+            Change::WrongKindInFrom { .. } => "wrong-kind-in-from",
+            Change::NotInTo => "not-in-to",
+            Change::WrongKindInTo { .. } => "wrong-kind-in-to",
+            Change::Revoked { .. } => "revoked",
+            Change::Deprecated { .. } => "deprecated",
+            Change::Reinstated => "reinstated",
+            Change::Renamed { .. } => "renamed",
+            Change::Renumbered { .. } => "renumbered",
+            Change::Retacticed { .. } => "retacticed",
+            Change::Moved { .. } => "moved",
+            Change::Platforms { .. } => "platforms",
+        }
+    }
+}
+
+/// The techniques an actor's ATT&CK group gained and lost.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GroupChange {
+    pub id: String,
+    pub name: String,
+    /// Actors linking the group.
+    pub actors: Vec<String>,
+    pub techniques_from: usize,
+    pub techniques_to: usize,
+    pub gained: Vec<Named>,
+    pub lost: Vec<Named>,
+}
+
+/// A technique that applies to some of the model's systems in the later release and did not
+/// in the earlier one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NewTechnique {
+    pub id: String,
+    pub name: String,
+    /// `new-technique`, `new-platforms` or `reinstated`.
+    pub reason: &'static str,
+    /// For `new-platforms`: the added platforms that the systems have.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub platforms: Vec<String>,
+    pub systems: Vec<String>,
+    /// Exposures of the model on this technique in the later release (an actor brings it).
+    pub exposures: usize,
+}
+
+/// Exposure counts on one side.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SideSummary {
+    pub exposures: usize,
+    pub by_status: BTreeMap<&'static str, usize>,
+    /// Gap or partial.
+    pub open: usize,
+    pub coverage_percent: f64,
+}
+
+/// One exposure whose status or severity differs, or that exists on one side only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExposureChange {
+    /// `new-gap` (a gap now, not before), `closed-gap` (a gap before, in scope and not a gap
+    /// now), `status` (another status change), `severity` (same status, another severity),
+    /// `added` or `removed` (in scope on one side only).
+    pub change: &'static str,
+    pub actor: String,
+    pub technique: String,
+    pub technique_name: String,
+    pub system: String,
+    pub before: Option<StatusSeverity>,
+    pub after: Option<StatusSeverity>,
+}
+
+/// Exposures and coverage recomputed on each release.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExposureDiff {
+    /// Whether both sides could be computed.
+    pub compared: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    pub from: Option<SideSummary>,
+    pub to: Option<SideSummary>,
+    /// References left out to validate the model on the earlier release.
+    pub dropped_from: Vec<Dropped>,
+    /// References left out on the later release.
+    pub dropped_to: Vec<Dropped>,
+    /// IDs replaced (as `migrate` would) to evaluate the model on the later release:
+    /// `T1192 -> T1566.002`.
+    pub replaced_to: Vec<String>,
+    /// Gap in the later release, and absent or not a gap before.
+    pub new_gaps: usize,
+    /// Gap in the earlier release, and in scope but not a gap in the later one (covered,
+    /// partial or accepted). Gaps that leave scope are listed as `removed`.
+    pub closed_gaps: usize,
+    /// In both, with another severity.
+    pub severity_changes: usize,
+    pub changes: Vec<ExposureChange>,
+}
+
+/// The diff of one model.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ModelDiff {
+    pub file: String,
+    pub name: String,
+    /// The release the file pins (`18.1`).
+    pub pinned: String,
+    /// References with at least one change.
+    pub references: Vec<ReferenceChange>,
+    /// How many distinct references did not change.
+    pub unchanged_references: usize,
+    pub groups: Vec<GroupChange>,
+    pub new_techniques: Vec<NewTechnique>,
+    pub exposures: ExposureDiff,
+}
+
+/// Diffs one model between the two releases.
+pub fn diff(text: &str, path: &str, file: &ModelFile, releases: &Releases) -> ModelDiff {
+    let (references, unchanged_references) = reference_changes(file, releases);
+    let before = side(text, path, releases.from, releases.today);
+    // On the later release the model is evaluated as `migrate` would rewrite it: revoked IDs
+    // replaced, renumbered IDs updated. What migration cannot decide is left out there.
+    let migration = super::migrate::migrate(&super::migrate::Input {
+        text,
+        path,
+        file,
+        source: Some(releases.from),
+        target: releases.to,
+        revocations: releases.revocations,
+        today: releases.today,
+    })
+    .ok();
+    let (to_text, mut replaced): (&str, Vec<String>) = match &migration {
+        Some(m) => (
+            m.new_text.as_str(),
+            m.replacements
+                .iter()
+                .map(|r| format!("{} -> {}", r.from, r.to))
+                .collect(),
+        ),
+        None => (text, Vec::new()),
+    };
+    replaced.sort();
+    replaced.dedup();
+    let after = side(to_text, path, releases.to, releases.today);
+    let new_techniques = new_techniques(file, releases, &after.0);
+    let mut exposures = exposure_diff(releases, before, after);
+    exposures.replaced_to = replaced;
+    ModelDiff {
+        file: path.to_string(),
+        name: file.name.value.clone(),
+        pinned: file.attack.version.value.clone(),
+        references,
+        unchanged_references,
+        groups: group_changes(file, releases),
+        new_techniques,
+        exposures,
+    }
+}
+
+fn reference_changes(file: &ModelFile, releases: &Releases) -> (Vec<ReferenceChange>, usize) {
+    let (from, to) = (releases.from, releases.to);
+    // One entry per (kind, ID), with every place the model names it.
+    let mut grouped: BTreeMap<(Kind, String), (String, Vec<Place>)> = BTreeMap::new();
+    let mut order = Vec::new();
+    for r in references(file) {
+        let key = (r.kind, r.id.to_ascii_uppercase());
+        let entry = grouped.entry(key.clone()).or_insert_with(|| {
+            order.push(key.clone());
+            (r.id.clone(), Vec::new())
+        });
+        entry.1.push(r.place());
+    }
+    let mut out = Vec::new();
+    let mut unchanged = 0;
+    for key in order {
+        let Some((id, places)) = grouped.remove(&key) else {
+            continue;
+        };
+        let kind = key.0;
+        let matched = match_across(Some(from), to, &id, kind);
+        let mut changes = Vec::new();
+        let mut name = String::new();
+        match matched.before {
+            Resolved::Found(o) => name = from.meta(o).name.clone(),
+            Resolved::WrongKind(o) => changes.push(Change::WrongKindInFrom { is: typed(from, o) }),
+            Resolved::Missing => changes.push(Change::NotInFrom),
+        }
+        match matched.after {
+            Resolved::Found(n) => {
+                name = to.meta(n).name.clone();
+                changes.extend(object_changes(releases, matched.before.found(), n));
+            }
+            Resolved::WrongKind(o) => changes.push(Change::WrongKindInTo { is: typed(to, o) }),
+            Resolved::Missing => changes.push(Change::NotInTo),
+        }
+        if changes.is_empty() {
+            unchanged += 1;
+            continue;
+        }
+        out.push(ReferenceChange {
+            kind: kind.label(),
+            id,
+            name,
+            places,
+            changes,
+        });
+    }
+    (out, unchanged)
+}
+
+/// Changes of one object from its state in `from` (if it was there) to `to`.
+fn object_changes(releases: &Releases, old: Option<ObjectRef>, new: ObjectRef) -> Vec<Change> {
+    let (from, to) = (releases.from, releases.to);
+    let mut changes = Vec::new();
+    let n = to.meta(new);
+    let o = old.map(|o| from.meta(o));
+    if n.revoked {
+        let f = fate(to, releases.revocations, new);
+        let (outcome, replaced_by) = outcome(to, new, &f);
+        changes.push(Change::Revoked {
+            newly: !o.is_some_and(|o| o.revoked),
+            outcome,
+            replaced_by,
+        });
+    } else if n.deprecated {
+        changes.push(Change::Deprecated {
+            newly: !o.is_some_and(|o| o.deprecated),
+        });
+    } else if o.is_some_and(|o| !o.is_active()) {
+        changes.push(Change::Reinstated);
+    }
+    let (Some(old), Some(o)) = (old, o) else {
+        return changes;
+    };
+    if o.name != n.name {
+        changes.push(Change::Renamed {
+            from: o.name.clone(),
+            to: n.name.clone(),
+        });
+    }
+    if o.attack_id != n.attack_id && !o.attack_id.is_empty() {
+        changes.push(Change::Renumbered {
+            from: o.attack_id.clone(),
+            to: n.attack_id.clone(),
+        });
+    }
+    if new.kind == Kind::Technique {
+        let (a, b) = (
+            &from.techniques[old.index as usize],
+            &to.techniques[new.index as usize],
+        );
+        let set = |v: &[String]| v.iter().cloned().collect::<BTreeSet<String>>();
+        if set(&a.tactics) != set(&b.tactics) {
+            changes.push(Change::Retacticed {
+                from: a.tactics.clone(),
+                to: b.tactics.clone(),
+            });
+        }
+        let parent_stix = |kb: &KnowledgeBase, p: Option<u32>| {
+            p.map(|p| kb.techniques[p as usize].meta.stix_id.clone())
+        };
+        if parent_stix(from, a.parent) != parent_stix(to, b.parent) {
+            changes.push(Change::Moved {
+                from_parent: parent_id(from, old.index),
+                to_parent: parent_id(to, new.index),
+            });
+        }
+        let (pa, pb) = (set(&a.platforms), set(&b.platforms));
+        if pa != pb {
+            changes.push(Change::Platforms {
+                added: pb.difference(&pa).cloned().collect(),
+                removed: pa.difference(&pb).cloned().collect(),
+            });
+        }
+    }
+    changes
+}
+
+fn group_changes(file: &ModelFile, releases: &Releases) -> Vec<GroupChange> {
+    let (from, to) = (releases.from, releases.to);
+    // Per group: the object in each release and the actors linking it.
+    type Linked = (Option<ObjectRef>, Option<ObjectRef>, Vec<String>);
+    let mut by_group: BTreeMap<String, Linked> = BTreeMap::new();
+    for actor in &file.actors {
+        for g in &actor.groups {
+            let matched = match_across(Some(from), to, &g.value, Kind::Group);
+            let entry = by_group.entry(g.value.to_ascii_uppercase()).or_insert((
+                matched.before.found(),
+                matched.after.found(),
+                Vec::new(),
+            ));
+            entry.2.push(actor.id.value.clone());
+        }
+    }
+    let mut out = Vec::new();
+    for (id, (old, new, mut actors)) in by_group {
+        if old.is_none() && new.is_none() {
+            continue;
+        }
+        actors.dedup();
+        let techniques = |kb: &KnowledgeBase, g: Option<ObjectRef>| -> BTreeMap<String, Named> {
+            g.map(|g| {
+                kb.group_techniques(g.index)
+                    .into_iter()
+                    .map(|t| {
+                        let o = ObjectRef {
+                            kind: Kind::Technique,
+                            index: t,
+                        };
+                        (kb.meta(o).stix_id.clone(), kb.named_one(o))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+        };
+        let (before, after) = (techniques(from, old), techniques(to, new));
+        let mut gained: Vec<Named> = after
+            .iter()
+            .filter(|(s, _)| !before.contains_key(*s))
+            .map(|(_, n)| n.clone())
+            .collect();
+        let mut lost: Vec<Named> = before
+            .iter()
+            .filter(|(s, _)| !after.contains_key(*s))
+            .map(|(_, n)| n.clone())
+            .collect();
+        gained.sort();
+        lost.sort();
+        let name = new
+            .map(|g| to.meta(g).name.clone())
+            .or_else(|| old.map(|g| from.meta(g).name.clone()))
+            .unwrap_or_default();
+        out.push(GroupChange {
+            id,
+            name,
+            actors,
+            techniques_from: before.len(),
+            techniques_to: after.len(),
+            gained,
+            lost,
+        });
+    }
+    out
+}
+
+fn new_techniques(
+    file: &ModelFile,
+    releases: &Releases,
+    to_exposures: &Option<Vec<Exposure>>,
+) -> Vec<NewTechnique> {
+    let (from, to) = (releases.from, releases.to);
+    let systems: Vec<(&str, BTreeSet<&str>)> = file
+        .systems
+        .iter()
+        .map(|s| {
+            (
+                s.id.value.as_str(),
+                s.platforms.iter().map(|p| p.value.as_str()).collect(),
+            )
+        })
+        .collect();
+    let applies = |platforms: &[String]| -> BTreeSet<&str> {
+        systems
+            .iter()
+            .filter(|(_, ps)| platforms.iter().any(|p| ps.contains(p.as_str())))
+            .map(|(id, _)| *id)
+            .collect()
+    };
+    let mut out = Vec::new();
+    for (i, t) in to.techniques.iter().enumerate() {
+        if !t.meta.is_active() || is_preparation(to, i as u32) {
+            continue;
+        }
+        let now = applies(&t.platforms);
+        if now.is_empty() {
+            continue;
+        }
+        let old = from
+            .by_stix_id(&t.meta.stix_id)
+            .filter(|o| o.kind == Kind::Technique)
+            .map(|o| &from.techniques[o.index as usize]);
+        let (reason, before, platforms) = match old {
+            None => ("new-technique", BTreeSet::new(), Vec::new()),
+            Some(o) if !o.meta.is_active() => ("reinstated", BTreeSet::new(), Vec::new()),
+            Some(o) => {
+                let added: Vec<String> = t
+                    .platforms
+                    .iter()
+                    .filter(|p| !o.platforms.contains(p))
+                    .filter(|p| systems.iter().any(|(_, ps)| ps.contains(p.as_str())))
+                    .cloned()
+                    .collect();
+                ("new-platforms", applies(&o.platforms), added)
+            }
+        };
+        let newly: Vec<String> = now.difference(&before).map(|s| s.to_string()).collect();
+        if newly.is_empty() {
+            continue;
+        }
+        let exposures = to_exposures.as_ref().map_or(0, |list| {
+            list.iter()
+                .filter(|e| e.technique == t.meta.attack_id)
+                .count()
+        });
+        out.push(NewTechnique {
+            id: t.meta.attack_id.clone(),
+            name: t.meta.name.clone(),
+            reason,
+            platforms,
+            systems: newly,
+            exposures,
+        });
+    }
+    out.sort_by(|a, b| a.id.cmp(&b.id));
+    out
+}
+
+/// Exposures of the model on one release, what was dropped to compute them, and why they
+/// could not be computed.
+type Side = (Option<Vec<Exposure>>, Vec<Dropped>, Option<String>);
+
+fn side(text: &str, path: &str, kb: &KnowledgeBase, today: Date) -> Side {
+    let lenient = lenient::validate(text, path, kb, today);
+    let note = (!lenient.errors.is_empty()).then(|| {
+        format!(
+            "the model does not validate on ATT&CK {} {}: {}",
+            kb.release.domain,
+            kb.release.version,
+            lenient
+                .errors
+                .iter()
+                .map(|d| match d.position {
+                    Some(p) => format!("line {}: {}", p.line, d.message),
+                    None => d.message.clone(),
+                })
+                .collect::<Vec<_>>()
+                .join("; ")
+        )
+    });
+    let exposures = lenient.model.and_then(|model| {
+        let options = Options {
+            paths_per_pair: 0,
+            today,
+            ..Options::default()
+        };
+        analysis::analyze(&model, kb, &options)
+            .ok()
+            .map(|a| a.exposures)
+    });
+    (exposures, lenient.dropped, note)
+}
+
+fn summarize(exposures: &[Exposure]) -> SideSummary {
+    let mut by_status = BTreeMap::new();
+    for s in [
+        Status::Covered,
+        Status::Partial,
+        Status::Gap,
+        Status::Accepted,
+    ] {
+        by_status.insert(s.label(), 0);
+    }
+    for e in exposures {
+        *by_status.entry(e.status.label()).or_default() += 1;
+    }
+    let assessed = exposures
+        .iter()
+        .filter(|e| e.status != Status::Accepted)
+        .count();
+    let covered = exposures
+        .iter()
+        .filter(|e| e.status == Status::Covered)
+        .count();
+    SideSummary {
+        exposures: exposures.len(),
+        by_status,
+        open: exposures.iter().filter(|e| e.is_open()).count(),
+        coverage_percent: if assessed == 0 {
+            100.0
+        } else {
+            (covered as f64 * 1000.0 / assessed as f64).round() / 10.0
+        },
+    }
+}
+
+fn exposure_diff(releases: &Releases, before: Side, after: Side) -> ExposureDiff {
+    let (before, dropped_from, note_from) = before;
+    let (after, dropped_to, note_to) = after;
+    let notes: Vec<String> = [note_from, note_to].into_iter().flatten().collect();
+    let mut diff = ExposureDiff {
+        compared: before.is_some() && after.is_some(),
+        note: (!notes.is_empty()).then(|| notes.join("; ")),
+        from: before.as_deref().map(summarize),
+        to: after.as_deref().map(summarize),
+        dropped_from,
+        dropped_to,
+        replaced_to: Vec::new(),
+        new_gaps: 0,
+        closed_gaps: 0,
+        severity_changes: 0,
+        changes: Vec::new(),
+    };
+    let (Some(before), Some(after)) = (before, after) else {
+        return diff;
+    };
+    // Exposures are matched by (actor, technique STIX id, system).
+    // A technique the later release revoked into one other technique is matched with its
+    // replacement, as the migrated model names it.
+    type Key = (String, String, String);
+    let to = releases.to;
+    let successor = |stix: String| -> String {
+        let Some(o) = to.by_stix_id(&stix) else {
+            return stix;
+        };
+        match fate(to, releases.revocations, o).replacement() {
+            Some(r) if r.kind == Kind::Technique => to.meta(r).stix_id.clone(),
+            _ => stix,
+        }
+    };
+    let keyed =
+        |kb: &KnowledgeBase, list: Vec<Exposure>, forward: bool| -> BTreeMap<Key, Exposure> {
+            list.into_iter()
+                .map(|e| {
+                    let mut stix = kb
+                        .technique_index(&e.technique)
+                        .map_or(e.technique.clone(), |t| {
+                            kb.techniques[t as usize].meta.stix_id.clone()
+                        });
+                    if forward {
+                        stix = successor(stix);
+                    }
+                    ((e.actor.clone(), stix, e.system.clone()), e)
+                })
+                .collect()
+        };
+    let old = keyed(releases.from, before, true);
+    let new = keyed(releases.to, after, false);
+    let keys: BTreeSet<&Key> = old.keys().chain(new.keys()).collect();
+    let state = |e: &Exposure| StatusSeverity {
+        status: e.status,
+        severity: e.severity,
+    };
+    for key in keys {
+        let (a, b) = (old.get(key), new.get(key));
+        let was = a.map(state);
+        let now = b.map(state);
+        if was == now {
+            continue;
+        }
+        let gap_before = was.is_some_and(|s| s.status == Status::Gap);
+        let gap_after = now.is_some_and(|s| s.status == Status::Gap);
+        let severity_changed = matches!((was, now), (Some(x), Some(y)) if x.severity != y.severity);
+        let change = if gap_after && !gap_before {
+            diff.new_gaps += 1;
+            "new-gap"
+        } else if gap_before && now.is_some() && !gap_after {
+            diff.closed_gaps += 1;
+            "closed-gap"
+        } else if was.is_none() {
+            "added"
+        } else if now.is_none() {
+            "removed"
+        } else if was.map(|s| s.status) != now.map(|s| s.status) {
+            "status"
+        } else {
+            "severity"
+        };
+        if severity_changed {
+            diff.severity_changes += 1;
+        }
+        let Some(e) = b.or(a) else {
+            continue;
+        };
+        diff.changes.push(ExposureChange {
+            change,
+            actor: e.actor.clone(),
+            technique: e.technique.clone(),
+            technique_name: e.technique_name.clone(),
+            system: e.system.clone(),
+            before: was,
+            after: now,
+        });
+    }
+    diff.changes.sort_by(|x, y| {
+        let worst = |c: &ExposureChange| {
+            std::cmp::Reverse(
+                c.after
+                    .map(|s| s.severity)
+                    .max(c.before.map(|s| s.severity))
+                    .unwrap_or(Severity::Low),
+            )
+        };
+        (
+            change_rank(x.change),
+            worst(x),
+            &x.actor,
+            &x.technique,
+            &x.system,
+        )
+            .cmp(&(
+                change_rank(y.change),
+                worst(y),
+                &y.actor,
+                &y.technique,
+                &y.system,
+            ))
+    });
+    diff
+}
+
+/// The order exposure changes are listed in.
+pub fn change_rank(change: &str) -> u8 {
+    match change {
+        "new-gap" => 0,
+        "closed-gap" => 1,
+        "status" => 2,
+        "severity" => 3,
+        "added" => 4,
+        _ => 5,
+    }
+}

@@ -1,0 +1,331 @@
+//! What changed between two releases of one ATT&CK domain, object by object. Objects are
+//! matched by STIX id, which stays with an object for its whole life; ATT&CK IDs do not (a
+//! sub-technique that moves to another parent gets a new one).
+
+use std::collections::BTreeSet;
+
+use serde::Serialize;
+
+use super::fate::{Fate, Revocations, fate};
+use crate::attack::lookup::ALL_KINDS;
+use crate::attack::{Kind, KnowledgeBase, ObjectRef};
+
+/// An object named with its kind.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Typed {
+    pub kind: &'static str,
+    pub id: String,
+    pub name: String,
+}
+
+pub fn typed(kb: &KnowledgeBase, o: ObjectRef) -> Typed {
+    let m = kb.meta(o);
+    Typed {
+        kind: o.kind.label(),
+        id: m.attack_id.clone(),
+        name: m.name.clone(),
+    }
+}
+
+/// Per kind: active objects on each side and what changed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct KindCounts {
+    pub kind: &'static str,
+    /// Active (neither revoked nor deprecated) objects in the earlier release.
+    pub active_from: usize,
+    pub active_to: usize,
+    pub added: usize,
+    pub removed: usize,
+    /// Newly revoked (not revoked in the earlier release).
+    pub revoked: usize,
+    /// Newly deprecated (and not revoked).
+    pub deprecated: usize,
+    /// Revoked or deprecated before, active again.
+    pub reinstated: usize,
+    pub renamed: usize,
+    /// Same object, new ATT&CK ID.
+    pub renumbered: usize,
+    /// Techniques only: moved between parent and sub-technique (or to another parent).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub moved: Option<usize>,
+    /// Techniques only: tactics changed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retacticed: Option<usize>,
+    /// Techniques only: platforms changed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub platforms_changed: Option<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Entry {
+    pub kind: &'static str,
+    pub id: String,
+    pub name: String,
+    pub stix_id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RevokedEntry {
+    pub kind: &'static str,
+    pub id: String,
+    pub name: String,
+    pub stix_id: String,
+    /// `replaced`, `split`, `kind-changed` or `no-replacement`.
+    pub outcome: &'static str,
+    /// The end of the revoked-by chain (several for a split).
+    pub replaced_by: Vec<Typed>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Renamed {
+    pub kind: &'static str,
+    pub id: String,
+    pub stix_id: String,
+    pub from: String,
+    pub to: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Renumbered {
+    pub kind: &'static str,
+    pub name: String,
+    pub stix_id: String,
+    pub from: String,
+    pub to: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Moved {
+    pub id: String,
+    pub name: String,
+    /// The parent's ID in each release; `null` for a top-level technique.
+    pub from_parent: Option<String>,
+    pub to_parent: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Retacticed {
+    pub id: String,
+    pub name: String,
+    pub from: Vec<String>,
+    pub to: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlatformChange {
+    pub id: String,
+    pub name: String,
+    pub added: Vec<String>,
+    pub removed: Vec<String>,
+}
+
+/// Every changed object, by kind of change.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ReleaseLists {
+    pub added: Vec<Entry>,
+    pub removed: Vec<Entry>,
+    pub revoked: Vec<RevokedEntry>,
+    pub deprecated: Vec<Entry>,
+    pub reinstated: Vec<Entry>,
+    pub renamed: Vec<Renamed>,
+    pub renumbered: Vec<Renumbered>,
+    pub moved: Vec<Moved>,
+    pub retacticed: Vec<Retacticed>,
+    pub platforms: Vec<PlatformChange>,
+}
+
+/// The release-wide diff.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReleaseDiff {
+    pub summary: Vec<KindCounts>,
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub lists: Option<ReleaseLists>,
+}
+
+fn entry(kb: &KnowledgeBase, o: ObjectRef) -> Entry {
+    let m = kb.meta(o);
+    Entry {
+        kind: o.kind.label(),
+        id: m.attack_id.clone(),
+        name: m.name.clone(),
+        stix_id: m.stix_id.clone(),
+    }
+}
+
+/// How a revocation ends, for reports.
+pub fn outcome(kb: &KnowledgeBase, o: ObjectRef, f: &Fate) -> (&'static str, Vec<Typed>) {
+    match f {
+        Fate::Replaced { chain } => match chain.last() {
+            Some(&by) if by.kind == o.kind => ("replaced", vec![typed(kb, by)]),
+            Some(&by) => ("kind-changed", vec![typed(kb, by)]),
+            None => ("no-replacement", Vec::new()),
+        },
+        Fate::Split { into } => ("split", into.iter().map(|&x| typed(kb, x)).collect()),
+        _ => ("no-replacement", Vec::new()),
+    }
+}
+
+/// The parent technique's ID, if any.
+pub fn parent_id(kb: &KnowledgeBase, technique: u32) -> Option<String> {
+    kb.techniques[technique as usize]
+        .parent
+        .map(|p| kb.techniques[p as usize].meta.attack_id.clone())
+}
+
+fn parent_stix(kb: &KnowledgeBase, technique: u32) -> Option<&str> {
+    kb.techniques[technique as usize]
+        .parent
+        .map(|p| kb.techniques[p as usize].meta.stix_id.as_str())
+}
+
+fn sorted_set(values: &[String]) -> BTreeSet<&str> {
+    values.iter().map(String::as_str).collect()
+}
+
+/// Compares two releases; with `lists`, every changed object is listed too.
+pub fn diff(
+    from: &KnowledgeBase,
+    to: &KnowledgeBase,
+    revocations: &Revocations,
+    with_lists: bool,
+) -> ReleaseDiff {
+    let mut summary = Vec::new();
+    let mut lists = ReleaseLists::default();
+    for kind in ALL_KINDS {
+        let mut counts = KindCounts {
+            kind: kind.label(),
+            ..KindCounts::default()
+        };
+        counts.active_from = from
+            .all_of(kind)
+            .filter(|&o| from.meta(o).is_active())
+            .count();
+        counts.active_to = to.all_of(kind).filter(|&o| to.meta(o).is_active()).count();
+        if kind == Kind::Technique {
+            counts.moved = Some(0);
+            counts.retacticed = Some(0);
+            counts.platforms_changed = Some(0);
+        }
+        for o in from.all_of(kind) {
+            if to.by_stix_id(&from.meta(o).stix_id).is_none() {
+                counts.removed += 1;
+                lists.removed.push(entry(from, o));
+            }
+        }
+        for n in to.all_of(kind) {
+            let new = to.meta(n);
+            let Some(o) = from.by_stix_id(&new.stix_id) else {
+                counts.added += 1;
+                lists.added.push(entry(to, n));
+                continue;
+            };
+            let old = from.meta(o);
+            if new.revoked && !old.revoked {
+                counts.revoked += 1;
+                let (outcome, replaced_by) = outcome(to, n, &fate(to, revocations, n));
+                lists.revoked.push(RevokedEntry {
+                    kind: kind.label(),
+                    id: new.attack_id.clone(),
+                    name: new.name.clone(),
+                    stix_id: new.stix_id.clone(),
+                    outcome,
+                    replaced_by,
+                });
+            } else if new.deprecated && !new.revoked && !old.deprecated {
+                counts.deprecated += 1;
+                lists.deprecated.push(entry(to, n));
+            } else if new.is_active() && !old.is_active() {
+                counts.reinstated += 1;
+                lists.reinstated.push(entry(to, n));
+            }
+            if new.name != old.name {
+                counts.renamed += 1;
+                lists.renamed.push(Renamed {
+                    kind: kind.label(),
+                    id: new.attack_id.clone(),
+                    stix_id: new.stix_id.clone(),
+                    from: old.name.clone(),
+                    to: new.name.clone(),
+                });
+            }
+            if new.attack_id != old.attack_id {
+                counts.renumbered += 1;
+                lists.renumbered.push(Renumbered {
+                    kind: kind.label(),
+                    name: new.name.clone(),
+                    stix_id: new.stix_id.clone(),
+                    from: old.attack_id.clone(),
+                    to: new.attack_id.clone(),
+                });
+            }
+            if kind == Kind::Technique && new.is_active() {
+                technique_changes(from, to, o.index, n.index, &mut counts, &mut lists);
+            }
+        }
+        summary.push(counts);
+    }
+    let rank = |kind: &str| ALL_KINDS.iter().position(|k| k.label() == kind);
+    for list in [
+        &mut lists.added,
+        &mut lists.removed,
+        &mut lists.deprecated,
+        &mut lists.reinstated,
+    ] {
+        list.sort_by(|a, b| (rank(a.kind), &a.id).cmp(&(rank(b.kind), &b.id)));
+    }
+    lists
+        .revoked
+        .sort_by(|a, b| (rank(a.kind), &a.id).cmp(&(rank(b.kind), &b.id)));
+    lists
+        .renamed
+        .sort_by(|a, b| (rank(a.kind), &a.id).cmp(&(rank(b.kind), &b.id)));
+    lists
+        .renumbered
+        .sort_by(|a, b| (rank(a.kind), &a.to).cmp(&(rank(b.kind), &b.to)));
+    lists.moved.sort_by(|a, b| a.id.cmp(&b.id));
+    lists.retacticed.sort_by(|a, b| a.id.cmp(&b.id));
+    lists.platforms.sort_by(|a, b| a.id.cmp(&b.id));
+    ReleaseDiff {
+        summary,
+        lists: with_lists.then_some(lists),
+    }
+}
+
+fn technique_changes(
+    from: &KnowledgeBase,
+    to: &KnowledgeBase,
+    o: u32,
+    n: u32,
+    counts: &mut KindCounts,
+    lists: &mut ReleaseLists,
+) {
+    let (old, new) = (&from.techniques[o as usize], &to.techniques[n as usize]);
+    if parent_stix(from, o) != parent_stix(to, n) {
+        counts.moved = counts.moved.map(|c| c + 1);
+        lists.moved.push(Moved {
+            id: new.meta.attack_id.clone(),
+            name: new.meta.name.clone(),
+            from_parent: parent_id(from, o),
+            to_parent: parent_id(to, n),
+        });
+    }
+    if sorted_set(&old.tactics) != sorted_set(&new.tactics) {
+        counts.retacticed = counts.retacticed.map(|c| c + 1);
+        lists.retacticed.push(Retacticed {
+            id: new.meta.attack_id.clone(),
+            name: new.meta.name.clone(),
+            from: old.tactics.clone(),
+            to: new.tactics.clone(),
+        });
+    }
+    let (po, pn) = (sorted_set(&old.platforms), sorted_set(&new.platforms));
+    if po != pn {
+        counts.platforms_changed = counts.platforms_changed.map(|c| c + 1);
+        lists.platforms.push(PlatformChange {
+            id: new.meta.attack_id.clone(),
+            name: new.meta.name.clone(),
+            added: pn.difference(&po).map(|s| s.to_string()).collect(),
+            removed: po.difference(&pn).map(|s| s.to_string()).collect(),
+        });
+    }
+}
