@@ -441,3 +441,32 @@ actors:
         vec!["DC0001", "DC0003"]
     );
 }
+
+#[test]
+fn the_path_search_budget_is_enforced_and_reported() {
+    let body = "
+systems:
+  - {id: front, name: Front, platforms: [Linux], exposure: internet}
+  - {id: vault, name: Vault, platforms: [Linux], exposure: internal}
+data:
+  - {id: secrets, kind: pii, sensitivity: restricted, stored_in: [vault]}
+  - {id: more-secrets, kind: pii, sensitivity: restricted, stored_in: [vault]}
+flows:
+  - {from: front, to: vault}
+actors:
+  - {id: x, name: X, techniques: [T1190]}
+";
+    let (_, a) = run_with(
+        body,
+        Options {
+            path_budget: 1,
+            ..Options::default()
+        },
+    );
+    assert_eq!(a.paths.len(), 1);
+    assert!(
+        a.warnings.iter().any(|w| w.contains("path search budget")),
+        "{:?}",
+        a.warnings
+    );
+}

@@ -41,6 +41,10 @@ pub struct LoadedRelease {
     pub sha256: Option<String>,
 }
 
+/// Largest bundle file atkmap reads (512 MiB, ten times the largest official release); the
+/// number of objects a bundle may hold is bounded by it.
+pub const MAX_BUNDLE_BYTES: u64 = 512 * 1024 * 1024;
+
 /// The user cache directory for atkmap (`ATKMAP_CACHE_DIR` overrides it, for tests and CI).
 pub fn cache_dir() -> Option<PathBuf> {
     if let Some(dir) = std::env::var_os("ATKMAP_CACHE_DIR") {
@@ -221,6 +225,16 @@ pub fn load_file_hashed(
     path: &Path,
     hash: bool,
 ) -> Result<(KnowledgeBase, Option<String>), Failure> {
+    if let Ok(meta) = std::fs::metadata(path)
+        && meta.len() > MAX_BUNDLE_BYTES
+    {
+        return Err(Failure::new(format!(
+            "{} is {} bytes; atkmap reads ATT&CK bundles of at most {MAX_BUNDLE_BYTES} bytes",
+            path.display(),
+            meta.len()
+        ))
+        .hint("official releases are about 50 MB; is this an ATT&CK bundle?"));
+    }
     let bytes = std::fs::read(path).map_err(|e| {
         Failure::io("read ATT&CK bundle", path, &e)
             .hint("pass an official ATT&CK STIX 2.1 bundle with --attack FILE")
