@@ -184,7 +184,7 @@ fn pin(file: &ModelFile) -> (String, String) {
 }
 
 /// Reads a model file within the size limit; problems become diagnostics of that file.
-fn read_model(path: &Path) -> Result<String, Diagnostic> {
+pub fn read_model(path: &Path) -> Result<String, Diagnostic> {
     let name = path.display().to_string();
     let unreadable = |message: String| Diagnostic::new(Code::ReadError, &name, None, message);
     let size = std::fs::metadata(path)

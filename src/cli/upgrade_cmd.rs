@@ -8,10 +8,8 @@ use std::rc::Rc;
 use serde::Serialize;
 
 use crate::attack::release_name::same_version;
-use crate::diag::{Code, Diagnostic};
 use crate::model::date::Date;
 use crate::model::format::ModelFile;
-use crate::model::yaml::MAX_FILE_BYTES;
 use crate::model::{self, Parsed};
 use crate::upgrade::migrate::{Input, Migration};
 use crate::upgrade::render::{diff_markdown, diff_text, migration_text};
@@ -21,7 +19,7 @@ use crate::upgrade::{self, DiffDocument, Releases, Revocations};
 use super::check_cmd::print_diagnostics;
 use super::data_source::{DataOptions, LoadedRelease};
 use super::failure::{CliResult, Failure, Outcome};
-use super::model_files::{CheckedFile, CheckedModels, expand};
+use super::model_files::{CheckedFile, CheckedModels, expand, read_model};
 use super::output::{print_stderr, print_stdout, write_atomically};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Default)]
@@ -115,31 +113,6 @@ struct ModelText {
     file: Box<ModelFile>,
 }
 
-/// Reads a model file within the size limit.
-fn read_text(path: &Path) -> Result<String, Diagnostic> {
-    let name = path.display().to_string();
-    let unreadable = |message: String| Diagnostic::new(Code::ReadError, &name, None, message);
-    let size = std::fs::metadata(path)
-        .map_err(|e| unreadable(format!("cannot read the file: {e}")))?
-        .len();
-    if size > MAX_FILE_BYTES as u64 {
-        return Err(Diagnostic::new(
-            Code::InputLimit,
-            &name,
-            None,
-            format!("the file is {size} bytes; the limit is {MAX_FILE_BYTES} bytes"),
-        ));
-    }
-    let bytes =
-        std::fs::read(path).map_err(|e| unreadable(format!("cannot read the file: {e}")))?;
-    String::from_utf8(bytes).map_err(|e| {
-        unreadable(format!(
-            "the file is not UTF-8 text (invalid byte at offset {})",
-            e.utf8_error().valid_up_to()
-        ))
-    })
-}
-
 /// Reads and parses every model; on any problem prints the diagnostics and returns `None`.
 fn read_models(paths: &[PathBuf]) -> Result<Option<Vec<ModelText>>, Failure> {
     let mut models = Vec::new();
@@ -149,7 +122,7 @@ fn read_models(paths: &[PathBuf]) -> Result<Option<Vec<ModelText>>, Failure> {
     };
     for path in expand(paths)? {
         let name = path.display().to_string();
-        let text = match read_text(&path) {
+        let text = match read_model(&path) {
             Ok(text) => text,
             Err(d) => {
                 checked.diagnostics.push(d);
