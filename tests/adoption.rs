@@ -8,30 +8,45 @@ use clap::Parser;
 fn parses(command_line: &str, files: &[&str]) {
     let mut words: Vec<String> = command_line.split_whitespace().map(String::from).collect();
     words.extend(files.iter().map(|f| f.to_string()));
-    assert_eq!(words.first().map(String::as_str), Some("atkmap"), "{command_line}");
+    assert_eq!(
+        words.first().map(String::as_str),
+        Some("atkmap"),
+        "{command_line}"
+    );
     if let Err(e) = atkmap::cli::Cli::try_parse_from(&words) {
-        panic!("`{}` is not a valid atkmap command line: {e}", words.join(" "));
+        panic!(
+            "`{}` is not a valid atkmap command line: {e}",
+            words.join(" ")
+        );
     }
 }
 
 #[test]
 fn pre_commit_hooks_run_valid_commands() {
-    let text = std::fs::read_to_string(common::repo().join(".pre-commit-hooks.yaml")).expect("hooks file");
+    let text =
+        std::fs::read_to_string(common::repo().join(".pre-commit-hooks.yaml")).expect("hooks file");
     let hooks: Vec<serde_json::Value> = serde_saphyr::from_str(&text).expect("valid YAML");
     assert!(hooks.len() >= 2);
     for hook in hooks {
         let entry = hook["entry"].as_str().expect("entry");
         assert_eq!(hook["language"], "rust");
-        assert!(hook["id"].as_str().is_some_and(|id| id.starts_with("atkmap-")));
+        assert!(
+            hook["id"]
+                .as_str()
+                .is_some_and(|id| id.starts_with("atkmap-"))
+        );
         parses(entry, &["models/a.yaml", "models/b.yaml"]);
     }
 }
 
 #[test]
 fn the_workflow_example_runs_valid_commands() {
-    let text = std::fs::read_to_string(common::repo().join("templates/github-workflow.yml")).expect("workflow");
+    let text = std::fs::read_to_string(common::repo().join("templates/github-workflow.yml"))
+        .expect("workflow");
     let workflow: serde_json::Value = serde_saphyr::from_str(&text).expect("valid YAML");
-    let steps = workflow["jobs"]["threat-models"]["steps"].as_array().expect("steps");
+    let steps = workflow["jobs"]["threat-models"]["steps"]
+        .as_array()
+        .expect("steps");
     let mut checked = 0;
     for step in steps {
         if let Some(run) = step["run"].as_str()

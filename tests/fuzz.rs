@@ -38,15 +38,67 @@ impl Rng {
 }
 
 const YAML_TOKENS: &[&str] = &[
-    "&a ", "*a", "<<: *a\n", "[", "]", "{", "}", ": ", "- ", "\n", "\n  ", "'", "\"", "!!str ",
-    "!!binary ", "? ", "|\n", ">-\n", "#", "---\n", "...\n", "\t", "~", "null", "T1078",
-    "T9999.999", "M1032", "DET0488", "G1004", "DC0067", "2020-01-01", "18.1", "\u{feff}", "\u{0}",
-    "id: x\n", "  - id: a\n", "&b [*a, *a, *a, *a]", "atkmap: 2\n", "\\u0000",
+    "&a ",
+    "*a",
+    "<<: *a\n",
+    "[",
+    "]",
+    "{",
+    "}",
+    ": ",
+    "- ",
+    "\n",
+    "\n  ",
+    "'",
+    "\"",
+    "!!str ",
+    "!!binary ",
+    "? ",
+    "|\n",
+    ">-\n",
+    "#",
+    "---\n",
+    "...\n",
+    "\t",
+    "~",
+    "null",
+    "T1078",
+    "T9999.999",
+    "M1032",
+    "DET0488",
+    "G1004",
+    "DC0067",
+    "2020-01-01",
+    "18.1",
+    "\u{feff}",
+    "\u{0}",
+    "id: x\n",
+    "  - id: a\n",
+    "&b [*a, *a, *a, *a]",
+    "atkmap: 2\n",
+    "\\u0000",
 ];
 const JSON_TOKENS: &[&str] = &[
-    "{", "}", "[", "]", ",", ":", "\"", "\\", "\\u0000", "null", "true", "1e999", "-0", "\"type\"",
-    "\"relationship\"", "\"revoked-by\"", "\"attack-pattern\"", "\"x-mitre-analytic\"",
-    "\"source_ref\":\"attack-pattern--x\"", "\"external_references\":[]",
+    "{",
+    "}",
+    "[",
+    "]",
+    ",",
+    ":",
+    "\"",
+    "\\",
+    "\\u0000",
+    "null",
+    "true",
+    "1e999",
+    "-0",
+    "\"type\"",
+    "\"relationship\"",
+    "\"revoked-by\"",
+    "\"attack-pattern\"",
+    "\"x-mitre-analytic\"",
+    "\"source_ref\":\"attack-pattern--x\"",
+    "\"external_references\":[]",
     "\"x_mitre_log_source_references\":[{\"x_mitre_data_component_ref\":\"nope\",\"name\":\"n\"}]",
 ];
 
@@ -93,7 +145,11 @@ fn model_target(kb: &KnowledgeBase, input: &[u8]) {
         return;
     };
     if let Parsed::File(file) = model::parse(text, "fuzz.yaml") {
-        let today = Date::parse("2026-11-25").unwrap_or(Date { year: 2026, month: 11, day: 25 });
+        let today = Date::parse("2026-11-25").unwrap_or(Date {
+            year: 2026,
+            month: 11,
+            day: 25,
+        });
         let (checked, _) = model::check(&file, kb, "fuzz.yaml", today);
         if let Some(m) = checked {
             let options = Options {
@@ -136,7 +192,9 @@ fn files(dir: &str, ext: &str) -> Vec<Vec<u8>> {
 }
 
 fn budget() -> (usize, Duration) {
-    let seconds = std::env::var("ATKMAP_FUZZ_SECONDS").ok().and_then(|s| s.parse().ok());
+    let seconds = std::env::var("ATKMAP_FUZZ_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok());
     match seconds {
         Some(s) => (usize::MAX, Duration::from_secs(s)),
         None => (400, Duration::from_secs(120)),
@@ -173,22 +231,37 @@ fn fuzz(name: &str, seeds: &[Vec<u8>], tokens: &[&str], target: &dyn Fn(&[u8])) 
             let _ = std::fs::create_dir_all(&dir);
             let file = dir.join(format!("{name}-{runs}.bin"));
             let _ = std::fs::write(&file, &input);
-            panic!("{name}: a mutated input panicked; saved as {}", file.display());
+            panic!(
+                "{name}: a mutated input panicked; saved as {}",
+                file.display()
+            );
         }
     }
-    eprintln!("{name}: {runs} inputs in {:.1} s, no panic", start.elapsed().as_secs_f64());
+    eprintln!(
+        "{name}: {runs} inputs in {:.1} s, no panic",
+        start.elapsed().as_secs_f64()
+    );
     runs
 }
 
 #[test]
 fn the_model_reader_and_gap_engine_survive_mutated_models() {
-    let kb = load_bundle(&std::fs::read(common::repo().join("tests/fixtures/stix/mini-enterprise.json")).expect("fixture"))
-        .expect("the synthetic bundle loads");
+    let kb = load_bundle(
+        &std::fs::read(common::repo().join("tests/fixtures/stix/mini-enterprise.json"))
+            .expect("fixture"),
+    )
+    .expect("the synthetic bundle loads");
     let mut seeds = files("models", "yaml");
     seeds.extend(files("templates", "yaml"));
     seeds.extend(files("tests/fixtures/html", "yaml"));
-    seeds.extend(regression_models().into_iter().map(|s| s.as_bytes().to_vec()));
-    let runs = fuzz("model", &seeds, YAML_TOKENS, &|input| model_target(&kb, input));
+    seeds.extend(
+        regression_models()
+            .into_iter()
+            .map(|s| s.as_bytes().to_vec()),
+    );
+    let runs = fuzz("model", &seeds, YAML_TOKENS, &|input| {
+        model_target(&kb, input)
+    });
     assert!(runs > 0);
 }
 
@@ -199,7 +272,9 @@ fn the_model_reader_survives_mutations_against_the_real_release() {
     };
     let kb = load_bundle(&std::fs::read(bundle).expect("bundle")).expect("18.1 loads");
     let seeds = files("models", "yaml");
-    fuzz("model-18.1", &seeds, YAML_TOKENS, &|input| model_target(&kb, input));
+    fuzz("model-18.1", &seeds, YAML_TOKENS, &|input| {
+        model_target(&kb, input)
+    });
 }
 
 #[test]

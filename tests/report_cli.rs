@@ -25,25 +25,41 @@ fn report_json(data: &Path, model: &str) -> Value {
         .args(["report", model, "--format", "json", "--fail-on", "none"])
         .output()
         .expect("atkmap runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).expect("the report is JSON")
 }
 
-fn exposure<'a>(report: &'a Value, actor: &str, technique: &str, system: &str) -> Option<&'a Value> {
-    report["exposures"].as_array()?.iter().find(|e| {
-        e["actor"] == actor && e["technique"] == technique && e["system"] == system
-    })
+fn exposure<'a>(
+    report: &'a Value,
+    actor: &str,
+    technique: &str,
+    system: &str,
+) -> Option<&'a Value> {
+    report["exposures"]
+        .as_array()?
+        .iter()
+        .find(|e| e["actor"] == actor && e["technique"] == technique && e["system"] == system)
 }
 
 fn strings(v: &Value) -> Vec<String> {
     v.as_array()
-        .map(|a| a.iter().filter_map(|x| x.as_str().map(String::from)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(String::from))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
 #[test]
 fn ekyc_findings_worked_out_by_hand() {
-    let Some(data) = common::data_dir() else { return };
+    let Some(data) = common::data_dir() else {
+        return;
+    };
     let r = report_json(&data, EKYC);
     assert_eq!(r["attack"]["version"], "18.1");
     assert_eq!(r["attack"]["sha256"].as_str().map(str::len), Some(64));
@@ -55,12 +71,23 @@ fn ekyc_findings_worked_out_by_hand() {
     let e = exposure(&r, "mule-account-ring", "T1656", "shop-onboarding").expect("reuse exposure");
     assert_eq!(e["status"], "accepted");
     assert_eq!(e["acceptance"]["expires"], "2027-06-30");
-    assert_eq!((e["impact"].as_u64(), e["likelihood"].as_u64()), (Some(4), Some(3)));
+    assert_eq!(
+        (e["impact"].as_u64(), e["likelihood"].as_u64()),
+        (Some(4), Some(3))
+    );
     assert_eq!(e["severity"], "critical");
     let reasons: Vec<&Value> = e["reasons"].as_array().expect("reasons").iter().collect();
-    assert!(reasons.iter().any(|x| x["kind"] == "reuse" && x["data"] == "leaked-id-images-2017"));
+    assert!(
+        reasons
+            .iter()
+            .any(|x| x["kind"] == "reuse" && x["data"] == "leaked-id-images-2017")
+    );
     // The ring's leaked personal data is not of a kind the shop verifies.
-    assert!(!reasons.iter().any(|x| x["data"] == "leaked-personal-data-2017"));
+    assert!(
+        !reasons
+            .iter()
+            .any(|x| x["data"] == "leaked-personal-data-2017")
+    );
 
     // The registry accepts every actor's Trusted Relationship (a statute, per the model).
     for e in r["exposures"].as_array().expect("exposures") {
@@ -70,7 +97,13 @@ fn ekyc_findings_worked_out_by_hand() {
     }
 
     // Purchase Technical Data is PRE-only: preparation, never an exposure.
-    assert!(r["exposures"].as_array().expect("exposures").iter().all(|e| e["technique"] != "T1597.002"));
+    assert!(
+        r["exposures"]
+            .as_array()
+            .expect("exposures")
+            .iter()
+            .all(|e| e["technique"] != "T1597.002")
+    );
     let prep = r["preparation"]
         .as_array()
         .expect("preparation")
@@ -81,17 +114,39 @@ fn ekyc_findings_worked_out_by_hand() {
 
     // The intruder lists Supply Chain Compromise (Linux, Windows, macOS) itself; the vendor's
     // build pipeline runs on Linux and is one of its entry systems.
-    let e = exposure(&r, "vendor-supply-chain-intruder", "T1195.002", "ekyc-vendor-ci").expect("T1195.002");
-    assert!(e["reasons"].as_array().expect("reasons").iter().any(|x| x["kind"] == "actor-technique"));
+    let e = exposure(
+        &r,
+        "vendor-supply-chain-intruder",
+        "T1195.002",
+        "ekyc-vendor-ci",
+    )
+    .expect("T1195.002");
+    assert!(
+        e["reasons"]
+            .as_array()
+            .expect("reasons")
+            .iter()
+            .any(|x| x["kind"] == "actor-technique")
+    );
     assert_eq!(e["location"]["file"], EKYC);
     // Application Access Token has no Linux platform: never on the (Linux) population register.
-    assert!(exposure(&r, "vendor-supply-chain-intruder", "T1550.001", "registry-db").is_none());
+    assert!(
+        exposure(
+            &r,
+            "vendor-supply-chain-intruder",
+            "T1550.001",
+            "registry-db"
+        )
+        .is_none()
+    );
 
     // Every open exposure names what to do: missing mitigations or data components.
     for e in r["exposures"].as_array().expect("exposures") {
         if e["status"] == "gap" {
             let missing = e["mitigations"]["missing"].as_array().map_or(0, Vec::len)
-                + e["detection"]["missing_data_components"].as_array().map_or(0, Vec::len);
+                + e["detection"]["missing_data_components"]
+                    .as_array()
+                    .map_or(0, Vec::len);
             let known = e["mitigations"]["relevant"].as_array().map_or(0, Vec::len)
                 + e["detection"]["strategies"].as_array().map_or(0, Vec::len);
             assert!(missing > 0 || known == 0, "{e}");
@@ -99,10 +154,17 @@ fn ekyc_findings_worked_out_by_hand() {
     }
     // Paths lead from the broker to Acme's stored ID-card images.
     let paths = r["paths"].as_array().expect("paths");
-    assert!(paths.iter().any(|p| p["actor"] == "id-data-broker" && p["data"] == "ekyc-id-card-images"));
+    assert!(
+        paths
+            .iter()
+            .any(|p| p["actor"] == "id-data-broker" && p["data"] == "ekyc-id-card-images")
+    );
     for p in paths {
         for hop in p["hops"].as_array().expect("hops") {
-            assert!(!strings(&hop["techniques"]).is_empty(), "every hop has a gap: {p}");
+            assert!(
+                !strings(&hop["techniques"]).is_empty(),
+                "every hop has a gap: {p}"
+            );
         }
     }
     // Summary counts add up.
@@ -116,7 +178,9 @@ fn ekyc_findings_worked_out_by_hand() {
 
 #[test]
 fn the_gate_exit_codes() {
-    let Some(data) = common::data_dir() else { return };
+    let Some(data) = common::data_dir() else {
+        return;
+    };
     // Both models have unaccepted critical gaps.
     for (fail_on, code) in [("none", 0), ("critical", 1), ("high", 1), ("low", 1)] {
         atkmap(&data)
@@ -125,7 +189,10 @@ fn the_gate_exit_codes() {
             .code(code);
     }
     // The default is high; the message says why.
-    let out = atkmap(&data).args(["report", TELCO, "-o", "/dev/null"]).output().expect("runs");
+    let out = atkmap(&data)
+        .args(["report", TELCO, "-o", "/dev/null"])
+        .output()
+        .expect("runs");
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("at or above high"), "{stderr}");
@@ -136,30 +203,50 @@ fn the_gate_exit_codes() {
         .expect("write");
     atkmap(&data).arg("report").arg(&bad).assert().code(2);
     // Usage errors: exit 2.
-    atkmap(&data).args(["report", EKYC, "--fail-on", "severe"]).assert().code(2);
     atkmap(&data)
-        .args(["report", EKYC, "--format", "json", "--format", "md", "-o", "x.json"])
+        .args(["report", EKYC, "--fail-on", "severe"])
+        .assert()
+        .code(2);
+    atkmap(&data)
+        .args([
+            "report", EKYC, "--format", "json", "--format", "md", "-o", "x.json",
+        ])
         .assert()
         .code(2);
 }
 
 #[test]
 fn several_outputs_in_one_run_and_an_output_directory() {
-    let Some(data) = common::data_dir() else { return };
+    let Some(data) = common::data_dir() else {
+        return;
+    };
     let dir = tempfile::tempdir().expect("tempdir");
     let json = dir.path().join("r.json");
     let md = dir.path().join("r.md");
     atkmap(&data)
-        .args(["report", EKYC, "--fail-on", "none", "--format", "json", "-o"])
+        .args([
+            "report",
+            EKYC,
+            "--fail-on",
+            "none",
+            "--format",
+            "json",
+            "-o",
+        ])
         .arg(&json)
         .args(["--format", "md", "-o"])
         .arg(&md)
         .assert()
         .success()
         .stdout("");
-    let parsed: Value = serde_json::from_slice(&std::fs::read(&json).expect("json written")).expect("json");
+    let parsed: Value =
+        serde_json::from_slice(&std::fs::read(&json).expect("json written")).expect("json");
     assert_eq!(parsed["models"][0]["file"], EKYC);
-    assert!(std::fs::read_to_string(&md).expect("md written").starts_with("## atkmap:"));
+    assert!(
+        std::fs::read_to_string(&md)
+            .expect("md written")
+            .starts_with("## atkmap:")
+    );
     // Nothing but the outputs is left behind (atomic writes clean up their temporary files).
     let names: Vec<String> = std::fs::read_dir(dir.path())
         .expect("dir")
@@ -170,7 +257,17 @@ fn several_outputs_in_one_run_and_an_output_directory() {
 
     let out_dir = dir.path().join("out");
     atkmap(&data)
-        .args(["report", EKYC, "--fail-on", "none", "--format", "md", "--format", "json", "--output-dir"])
+        .args([
+            "report",
+            EKYC,
+            "--fail-on",
+            "none",
+            "--format",
+            "md",
+            "--format",
+            "json",
+            "--output-dir",
+        ])
         .arg(&out_dir)
         .assert()
         .success();
@@ -180,11 +277,21 @@ fn several_outputs_in_one_run_and_an_output_directory() {
 
 #[test]
 fn reports_are_deterministic() {
-    let Some(data) = common::data_dir() else { return };
+    let Some(data) = common::data_dir() else {
+        return;
+    };
     for format in ["json", "md"] {
         let run = || {
             atkmap(&data)
-                .args(["report", EKYC, TELCO, "--fail-on", "none", "--format", format])
+                .args([
+                    "report",
+                    EKYC,
+                    TELCO,
+                    "--fail-on",
+                    "none",
+                    "--format",
+                    format,
+                ])
                 .output()
                 .expect("runs")
                 .stdout
@@ -195,7 +302,9 @@ fn reports_are_deterministic() {
 
 #[test]
 fn markdown_snapshots() {
-    let Some(data) = common::data_dir() else { return };
+    let Some(data) = common::data_dir() else {
+        return;
+    };
     for model in [EKYC, TELCO] {
         let out = atkmap(&data)
             .args(["report", model, "--fail-on", "none", "--format", "md"])
@@ -203,14 +312,19 @@ fn markdown_snapshots() {
             .expect("runs");
         assert!(out.status.success());
         let text = String::from_utf8(out.stdout).expect("UTF-8");
-        let name = Path::new(model).file_stem().and_then(|s| s.to_str()).unwrap_or("model");
+        let name = Path::new(model)
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("model");
         insta::assert_snapshot!(format!("markdown-{name}"), text);
     }
 }
 
 #[test]
 fn templates_can_be_overridden_and_errors_name_the_file_and_line() {
-    let Some(data) = common::data_dir() else { return };
+    let Some(data) = common::data_dir() else {
+        return;
+    };
     let dir = tempfile::tempdir().expect("tempdir");
     std::fs::write(
         dir.path().join("report.md"),
@@ -218,28 +332,56 @@ fn templates_can_be_overridden_and_errors_name_the_file_and_line() {
     )
     .expect("write");
     let out = atkmap(&data)
-        .args(["report", EKYC, "--fail-on", "none", "--format", "md", "--template"])
+        .args([
+            "report",
+            EKYC,
+            "--fail-on",
+            "none",
+            "--format",
+            "md",
+            "--template",
+        ])
         .arg(dir.path())
         .output()
         .expect("runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(String::from_utf8_lossy(&out.stdout).starts_with("# National-ID eKYC onboarding supply chain: "));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .starts_with("# National-ID eKYC onboarding supply chain: ")
+    );
 
     let broken = dir.path().join("report.md");
     std::fs::write(&broken, "fine\n{% for x in %}\n").expect("write");
     let out = atkmap(&data)
-        .args(["report", EKYC, "--fail-on", "none", "--format", "md", "--template"])
+        .args([
+            "report",
+            EKYC,
+            "--fail-on",
+            "none",
+            "--format",
+            "md",
+            "--template",
+        ])
         .arg(dir.path())
         .output()
         .expect("runs");
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains(&format!("{}:2", broken.display())), "{stderr}");
+    assert!(
+        stderr.contains(&format!("{}:2", broken.display())),
+        "{stderr}"
+    );
 }
 
 #[test]
 fn model_text_cannot_inject_markdown() {
-    let Some(data) = common::data_dir() else { return };
+    let Some(data) = common::data_dir() else {
+        return;
+    };
     let dir = tempfile::tempdir().expect("tempdir");
     let model = dir.path().join("hostile.yaml");
     std::fs::write(
@@ -259,7 +401,11 @@ actors:
         .arg(&model)
         .output()
         .expect("runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(!text.contains("<img"), "{text}");
     assert!(!text.contains("[click](http://evil.example)"), "{text}");
@@ -269,7 +415,9 @@ actors:
 
 #[test]
 fn what_if_says_what_a_control_would_change() {
-    let Some(data) = common::data_dir() else { return };
+    let Some(data) = common::data_dir() else {
+        return;
+    };
     let r = report_json(&data, EKYC);
     let planned = r["models"][0]["controls"]
         .as_array()
@@ -280,7 +428,14 @@ fn what_if_says_what_a_control_would_change() {
         .expect("the example model has a planned control")
         .to_string();
     let out = atkmap(&data)
-        .args(["report", EKYC, "--fail-on", "none", "--assume", &format!("{planned}=implemented")])
+        .args([
+            "report",
+            EKYC,
+            "--fail-on",
+            "none",
+            "--assume",
+            &format!("{planned}=implemented"),
+        ])
         .output()
         .expect("runs");
     let assumed: Value = serde_json::from_slice(&out.stdout).expect("json");
@@ -298,29 +453,58 @@ fn what_if_says_what_a_control_would_change() {
 
 #[test]
 fn graph_and_paths_commands() {
-    let Some(data) = common::data_dir() else { return };
+    let Some(data) = common::data_dir() else {
+        return;
+    };
     let mermaid = atkmap(&data).args(["graph", EKYC]).output().expect("runs");
     let text = String::from_utf8_lossy(&mermaid.stdout);
     assert!(text.starts_with("flowchart LR\n"), "{text}");
     assert!(text.contains("subgraph"));
-    let dot = atkmap(&data).args(["graph", EKYC, "--format", "dot"]).output().expect("runs");
+    let dot = atkmap(&data)
+        .args(["graph", EKYC, "--format", "dot"])
+        .output()
+        .expect("runs");
     assert!(String::from_utf8_lossy(&dot.stdout).starts_with("digraph supply_chain {"));
-    let json = atkmap(&data).args(["graph", EKYC, "--format", "json"]).output().expect("runs");
+    let json = atkmap(&data)
+        .args(["graph", EKYC, "--format", "json"])
+        .output()
+        .expect("runs");
     let graph: Value = serde_json::from_slice(&json.stdout).expect("json");
-    assert!(graph["edges"].as_array().expect("edges").iter().any(|e| e["kind"] == "reuse"));
+    assert!(
+        graph["edges"]
+            .as_array()
+            .expect("edges")
+            .iter()
+            .any(|e| e["kind"] == "reuse")
+    );
 
     let paths = atkmap(&data)
-        .args(["paths", EKYC, "--from", "id-data-broker", "--to", "ekyc-id-card-images"])
+        .args([
+            "paths",
+            EKYC,
+            "--from",
+            "id-data-broker",
+            "--to",
+            "ekyc-id-card-images",
+        ])
         .output()
         .expect("runs");
     let text = String::from_utf8_lossy(&paths.stdout);
-    assert!(text.contains("id-data-broker -> ekyc-id-card-images"), "{text}");
-    atkmap(&data).args(["paths", EKYC, "--from", "nobody"]).assert().code(2);
+    assert!(
+        text.contains("id-data-broker -> ekyc-id-card-images"),
+        "{text}"
+    );
+    atkmap(&data)
+        .args(["paths", EKYC, "--from", "nobody"])
+        .assert()
+        .code(2);
 }
 
 #[test]
 fn models_pinned_to_different_releases_are_reported_separately() {
-    let Some(data) = common::data_dir() else { return };
+    let Some(data) = common::data_dir() else {
+        return;
+    };
     let dir = tempfile::tempdir().expect("tempdir");
     let old: PathBuf = dir.path().join("old.yaml");
     std::fs::write(
@@ -328,11 +512,22 @@ fn models_pinned_to_different_releases_are_reported_separately() {
         "atkmap: 1\nname: old\nattack: {domain: enterprise, version: \"17.1\"}\nsystems:\n  - {id: a, name: A, platforms: [SaaS], exposure: internet}\nactors:\n  - {id: x, name: X, techniques: [T1078]}\n",
     )
     .expect("write");
-    let out = atkmap(&data).args(["report", EKYC]).arg(&old).output().expect("runs");
+    let out = atkmap(&data)
+        .args(["report", EKYC])
+        .arg(&old)
+        .output()
+        .expect("runs");
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("report models pinned to different releases separately"));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("report models pinned to different releases separately")
+    );
     // Alone, the 17.1 model reports on 17.1.
-    let out = atkmap(&data).args(["report", "--fail-on", "none"]).arg(&old).output().expect("runs");
+    let out = atkmap(&data)
+        .args(["report", "--fail-on", "none"])
+        .arg(&old)
+        .output()
+        .expect("runs");
     let r: Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(r["attack"]["version"], "17.1");
 }
