@@ -131,28 +131,48 @@ impl<'a> Validator<'a> {
             .insert(id.value.clone(), (section, index, id.position));
     }
 
+    /// Defines every id in file order, so a duplicate is reported where it repeats.
     fn collect_ids(&mut self, file: &ModelFile) {
-        for (i, a) in file.actors.iter().enumerate() {
-            self.define(&a.id, Section::Actor, i);
-        }
-        for (i, s) in file.systems.iter().enumerate() {
-            self.define(&s.id, Section::System, i);
-        }
-        for (i, d) in file.data.iter().enumerate() {
-            self.define(&d.id, Section::Data, i);
-        }
-        for (i, c) in file.controls.iter().enumerate() {
-            self.define(&c.id, Section::Control, i);
-        }
-        for (i, f) in file.flows.iter().enumerate() {
-            if let Some(id) = &f.id {
-                self.define(id, Section::Flow, i);
-            }
-        }
-        for (i, t) in file.threats.iter().enumerate() {
-            if let Some(id) = &t.id {
-                self.define(id, Section::Threat, i);
-            }
+        let mut all: Vec<(&Located<String>, Section, usize)> = Vec::new();
+        all.extend(
+            file.actors
+                .iter()
+                .enumerate()
+                .map(|(i, a)| (&a.id, Section::Actor, i)),
+        );
+        all.extend(
+            file.systems
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (&s.id, Section::System, i)),
+        );
+        all.extend(
+            file.data
+                .iter()
+                .enumerate()
+                .map(|(i, d)| (&d.id, Section::Data, i)),
+        );
+        all.extend(
+            file.controls
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (&c.id, Section::Control, i)),
+        );
+        all.extend(
+            file.flows
+                .iter()
+                .enumerate()
+                .filter_map(|(i, f)| f.id.as_ref().map(|id| (id, Section::Flow, i))),
+        );
+        all.extend(
+            file.threats
+                .iter()
+                .enumerate()
+                .filter_map(|(i, t)| t.id.as_ref().map(|id| (id, Section::Threat, i))),
+        );
+        all.sort_by_key(|(id, _, _)| id.position);
+        for (id, section, index) in all {
+            self.define(id, section, index);
         }
     }
 
@@ -597,7 +617,7 @@ impl<'a> Validator<'a> {
                     Code::UnusedDefinition,
                     s.id.position,
                     format!(
-                        "system `{}` is not reachable: no flow, data, control, threat or actor refers to it",
+                        "system `{}` is connected to nothing: no flow, data, control, threat or actor refers to it",
                         s.id.value
                     ),
                 )
@@ -657,6 +677,19 @@ fn suggest_id(id: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_model_checked_against_another_release_is_a_release_mismatch() {
+        let kb = crate::testing::kb();
+        let text = "atkmap: 1\nname: x\nattack: {domain: enterprise, version: \"17.1\"}\n";
+        let crate::model::Parsed::File(file) = crate::model::parse(text, "m.yaml") else {
+            panic!("parses")
+        };
+        let (model, diagnostics) = validate(&file, &kb, "m.yaml", crate::testing::TODAY);
+        assert!(model.is_none());
+        assert_eq!(diagnostics[0].code, Code::ReleaseMismatch);
+        assert_eq!(diagnostics[0].position.map(|p| p.line), Some(3));
+    }
 
     #[test]
     fn id_rule() {
