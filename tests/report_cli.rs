@@ -531,3 +531,41 @@ fn models_pinned_to_different_releases_are_reported_separately() {
     let r: Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(r["attack"]["version"], "17.1");
 }
+
+#[test]
+fn every_format_of_a_small_model_is_snapshotted() {
+    let Some(data) = common::data_dir() else {
+        return;
+    };
+    let bundle = data
+        .join("enterprise-attack-18.1.json")
+        .display()
+        .to_string();
+    for format in ["json", "md", "html", "sarif", "navigator"] {
+        let out = atkmap(&data)
+            .args([
+                "report",
+                "tests/fixtures/report/small.yaml",
+                "--fail-on",
+                "none",
+                "--format",
+                format,
+            ])
+            .output()
+            .expect("runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        // The bundle's path differs between machines; everything else is reproducible.
+        let text = String::from_utf8(out.stdout)
+            .expect("UTF-8")
+            .replace(&bundle, "[ATKMAP_DATA_DIR]/enterprise-attack-18.1.json")
+            .replace(
+                &bundle.replace('/', "&#x2f;"),
+                "[ATKMAP_DATA_DIR]&#x2f;enterprise-attack-18.1.json",
+            );
+        insta::assert_snapshot!(format!("small-{format}"), text);
+    }
+}
