@@ -81,6 +81,67 @@ fn binary() -> PathBuf {
     bin
 }
 
+/// mitreattack-python, when installed, doing the lookups a report needs: load the bundle, then
+/// each exposure's mitigations and groups.
+fn peer(
+    bundle: &Path,
+    run: &dyn Fn(Vec<String>) -> Box<dyn FnMut() -> Command>,
+    args: &dyn Fn(&str) -> Vec<String>,
+) {
+    let probe = Command::new("python3")
+        .args(["-c", "import mitreattack"])
+        .output();
+    if !probe.is_ok_and(|o| o.status.success()) {
+        println!("## Peer: mitreattack-python is not installed (pip install mitreattack-python)");
+        println!();
+        return;
+    }
+    let report = run(args(
+        "report models/ekyc-national-id.yaml --fail-on none --format json",
+    ))()
+    .output();
+    let techniques: Vec<String> = report
+        .ok()
+        .and_then(|o| serde_json::from_slice::<serde_json::Value>(&o.stdout).ok())
+        .map(|r| {
+            let mut t: Vec<String> = r["exposures"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|e| e["technique"].as_str().map(String::from))
+                        .collect()
+                })
+                .unwrap_or_default();
+            t.sort();
+            t.dedup();
+            t
+        })
+        .unwrap_or_default();
+    let script = "import sys\nfrom mitreattack.stix20 import MitreAttackData\nd = MitreAttackData(sys.argv[1])\nfor tid in sys.argv[2].split(','):\n    t = d.get_object_by_attack_id(tid, 'attack-pattern')\n    d.get_mitigations_mitigating_technique(t.id)\n    d.get_groups_using_technique(t.id)\n";
+    let list = techniques.join(",");
+    let python = time(&mut || {
+        let mut c = Command::new("python3");
+        c.args(["-c", script]).arg(bundle).arg(&list);
+        c
+    });
+    let ours = time(&mut run(args(
+        "--no-cache report models/ekyc-national-id.yaml --fail-on none -o /dev/null",
+    )));
+    println!(
+        "## Peer: mitreattack-python ({} techniques' mitigations and groups)",
+        techniques.len()
+    );
+    if let (Some(p), Some(o)) = (python, ours) {
+        println!("| mitreattack-python: load + lookups | {} |", ms(p));
+        println!(
+            "| atkmap report --format json, no cache (whole process) | {} | {:.0}x faster |",
+            ms(o),
+            p.as_secs_f64() / o.as_secs_f64()
+        );
+    }
+    println!();
+}
+
 fn main() {
     let Some(data) = std::env::var_os("ATKMAP_DATA_DIR").map(PathBuf::from) else {
         eprintln!("set ATKMAP_DATA_DIR to MITRE's bundles (../shared/attack-data)");
@@ -91,12 +152,12 @@ fn main() {
     let atkmap = binary();
     let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let cache = tempfile::tempdir().expect("tempdir");
-    let run = |args: Vec<String>| {
+    let run = |args: Vec<String>| -> Box<dyn FnMut() -> Command> {
         let atkmap = atkmap.clone();
         let data = data.clone();
         let repo = repo.clone();
         let cache = cache.path().to_path_buf();
-        move || {
+        Box::new(move || {
             let mut c = Command::new(&atkmap);
             c.current_dir(&repo)
                 .env("ATKMAP_DATA_DIR", &data)
@@ -105,7 +166,7 @@ fn main() {
                 .env("ATKMAP_TODAY", "2026-11-25")
                 .args(&args);
             c
-        }
+        })
     };
     let args = |s: &str| s.split_whitespace().map(String::from).collect::<Vec<_>>();
     println!(
@@ -207,6 +268,8 @@ fn main() {
         println!("| peak memory of report --format json | {m:.1} MiB |");
     }
     println!();
+
+    peer(&bundle, &run, &args);
 
     println!("## Scale: synthetic models (report --format json)");
     let largest: usize = std::env::var("ATKMAP_BENCH_SCALE")
