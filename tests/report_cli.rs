@@ -188,6 +188,16 @@ fn the_gate_exit_codes() {
             .assert()
             .code(code);
     }
+    // `-o /dev/null` writes into the device; it must never replace it with a file.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let meta = std::fs::metadata("/dev/null").expect("/dev/null");
+        assert!(
+            meta.file_type().is_char_device(),
+            "/dev/null was replaced by a file"
+        );
+    }
     // The default is high; the message says why.
     let out = atkmap(&data)
         .args(["report", TELCO, "-o", "/dev/null"])

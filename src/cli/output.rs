@@ -73,7 +73,30 @@ pub fn paint(style: Style, text: &str) -> String {
 
 /// Writes a file so that readers see the old content or the new, never a half-written file:
 /// the bytes go to a temporary file beside the target, which is then renamed over it.
+///
+/// Only regular files are replaced that way. A target that exists and is something else
+/// (`/dev/null`, `/dev/stdout`, a FIFO) is written in place: renaming over it would replace a
+/// device with a file. A symbolic link is followed, so the link stays and its target is
+/// replaced.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
+    if let Ok(meta) = std::fs::symlink_metadata(path) {
+        if meta.file_type().is_symlink() {
+            let target =
+                std::fs::canonicalize(path).map_err(|e| Failure::io("resolve", path, &e))?;
+            return write_atomically(&target, bytes);
+        }
+        if !meta.is_file() {
+            let mut file = std::fs::OpenOptions::new()
+                .write(true)
+                .open(path)
+                .map_err(|e| Failure::io("open", path, &e))?;
+            return match file.write_all(bytes).and_then(|_| file.flush()) {
+                Ok(()) => Ok(()),
+                Err(e) if is_broken_pipe(&e) => Ok(()),
+                Err(e) => Err(Failure::io("write", path, &e)),
+            };
+        }
+    }
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -89,4 +112,43 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
     file.persist(path)
         .map_err(|e| Failure::io("replace", path, &e.error))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replaces_regular_files_and_follows_links() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("report.json");
+        write_atomically(&file, b"one").expect("writes");
+        write_atomically(&file, b"two").expect("rewrites");
+        assert_eq!(std::fs::read(&file).expect("read"), b"two");
+        #[cfg(unix)]
+        {
+            let link = dir.path().join("latest.json");
+            std::os::unix::fs::symlink(&file, &link).expect("symlink");
+            write_atomically(&link, b"three").expect("writes through the link");
+            assert!(
+                std::fs::symlink_metadata(&link)
+                    .expect("meta")
+                    .file_type()
+                    .is_symlink()
+            );
+            assert_eq!(std::fs::read(&file).expect("read"), b"three");
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn never_replaces_a_device() {
+        use std::os::unix::fs::FileTypeExt;
+        write_atomically(Path::new("/dev/null"), b"discarded").expect("writes to /dev/null");
+        let meta = std::fs::metadata("/dev/null").expect("/dev/null exists");
+        assert!(
+            meta.file_type().is_char_device(),
+            "/dev/null must stay a device"
+        );
+    }
 }
