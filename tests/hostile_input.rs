@@ -69,7 +69,7 @@ fn a_huge_file_is_refused_before_it_is_read() {
 
 #[test]
 fn too_many_nodes_stop_at_the_node_limit() {
-    let text = format!("atkmap: 1\nitems: [{}]\n", vec!["1"; 300_000].join(","));
+    let text = format!("atkmap: 1\nitems: [{}]\n", vec!["1"; 1_100_000].join(","));
     let (code, stderr, _) = check(text.as_bytes());
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("error[input-limit]"), "{stderr}");

@@ -88,11 +88,21 @@ pub fn load_bundle(bytes: &[u8]) -> Result<KnowledgeBase, LoadError> {
     let raw_objects = bundle.objects.ok_or(LoadError::NoObjects)?;
     let mut objects = Vec::with_capacity(raw_objects.len());
     for raw in raw_objects {
-        let kind: RawType = serde_json::from_str(raw.get()).map_err(|e| located(bytes, raw, e))?;
-        if kind.kind == "x-mitre-analytic" || MODELLED_TYPES.contains(&kind.kind.as_ref()) {
-            objects.push(
-                serde_json::from_str::<RawObject>(raw.get()).map_err(|e| located(bytes, raw, e))?,
-            );
+        match serde_json::from_str::<RawObject>(raw.get()) {
+            // Objects of types atkmap does not model are dropped when indexing.
+            Ok(object) => objects.push(object),
+            // A field of an unmodelled type may clash with a modelled name: skip that
+            // object; in a modelled type it is an error in the bundle.
+            Err(e) => {
+                let kind: RawType =
+                    serde_json::from_str(raw.get()).map_err(|_| located(bytes, raw, e))?;
+                if kind.kind == "x-mitre-analytic" || MODELLED_TYPES.contains(&kind.kind.as_ref()) {
+                    return Err(match serde_json::from_str::<RawObject>(raw.get()) {
+                        Err(e) => located(bytes, raw, e),
+                        Ok(_) => LoadError::NoObjects,
+                    });
+                }
+            }
         }
     }
     let mut builder = Builder::default();

@@ -17,8 +17,8 @@ use crate::diag::{Code, Position};
 pub const MAX_FILE_BYTES: usize = 16 * 1024 * 1024;
 /// Deepest nesting of collections accepted (real models need about 5).
 pub const MAX_DEPTH: usize = 64;
-/// Most YAML nodes in one file, aliases expanded.
-pub const MAX_NODES: usize = 250_000;
+/// Most YAML nodes in one file, aliases expanded (a 10 000-system model needs about 400 000).
+pub const MAX_NODES: usize = 1_000_000;
 /// Most aliases (`*name`) in one file.
 pub const MAX_ALIASES: usize = 10_000;
 
@@ -244,7 +244,7 @@ fn describe_limit(message: &str) -> String {
         format!("nesting is deeper than the limit of {MAX_DEPTH} levels")
     } else if lower.contains("alias") {
         format!("too many aliases: the limit is {MAX_ALIASES} (an alias bomb?)")
-    } else if lower.contains("nodes") {
+    } else if lower.contains("nodes") || lower.contains("events") {
         format!("too many YAML nodes: the limit is {MAX_NODES}, aliases expanded")
     } else if lower.contains("budget breached") {
         format!("the file exceeds a parser limit ({message})")
