@@ -107,7 +107,7 @@ pub fn model(systems: usize) -> String {
         }
         // Chains are paired by a partner flow across a trust boundary, so an organisation is
         // many small connected supply chains (as real ones are), not one giant component.
-        if i % CHAIN == CHAIN - 1 && chain % 2 == 0 && chain + 1 < chains {
+        if i % CHAIN == CHAIN - 1 && chain.is_multiple_of(2) && chain + 1 < chains {
             let other = (chain + 1) * CHAIN + 1;
             if other < systems && other != i {
                 y.push_str(&format!(
