@@ -14,7 +14,7 @@ pub mod scope;
 pub mod severity;
 
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::attack::{Kind, KnowledgeBase};
 use crate::diag::Position;
@@ -103,6 +103,7 @@ fn run(model: &Model, kb: &KnowledgeBase, options: &Options) -> ModelAnalysis {
     let defences: Vec<coverage::SystemDefences> = (0..model.systems.len())
         .map(|s| coverage::SystemDefences::of(model, kb, s))
         .collect();
+    let impacts = severity::impacts(model);
     let mut used_acceptances = BTreeSet::new();
     let mut exposures: Vec<Exposure> = scope
         .exposures
@@ -113,6 +114,7 @@ fn run(model: &Model, kb: &KnowledgeBase, options: &Options) -> ModelAnalysis {
                 kb,
                 options.today,
                 &defences,
+                &impacts,
                 scoped,
                 &mut used_acceptances,
             )
@@ -133,17 +135,36 @@ fn run(model: &Model, kb: &KnowledgeBase, options: &Options) -> ModelAnalysis {
         })
         .collect();
 
-    let actor_gaps: Vec<paths::ActorGaps> = (0..model.actors.len())
-        .map(|a| {
-            let mut gaps: BTreeMap<usize, Vec<String>> = BTreeMap::new();
-            for e in exposures
-                .iter()
-                .filter(|e| e.status == Status::Gap && e.actor == model.actors[a].id.value)
-            {
-                if let Some(s) = model.system_index(&e.system) {
-                    gaps.entry(s).or_default().push(e.technique.clone());
-                }
-            }
+    // Each actor's gap techniques per system, in one pass over the exposures.
+    let system_of: HashMap<&str, usize> = model
+        .systems
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.id.value.as_str(), i))
+        .collect();
+    let actor_of: HashMap<&str, usize> = model
+        .actors
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.id.value.as_str(), i))
+        .collect();
+    let mut gaps_by_actor: Vec<BTreeMap<usize, Vec<String>>> =
+        vec![BTreeMap::new(); model.actors.len()];
+    for e in exposures.iter().filter(|e| e.status == Status::Gap) {
+        if let (Some(&a), Some(&s)) = (
+            actor_of.get(e.actor.as_str()),
+            system_of.get(e.system.as_str()),
+        ) {
+            gaps_by_actor[a]
+                .entry(s)
+                .or_default()
+                .push(e.technique.clone());
+        }
+    }
+    let actor_gaps: Vec<paths::ActorGaps> = gaps_by_actor
+        .into_iter()
+        .enumerate()
+        .map(|(a, mut gaps)| {
             for list in gaps.values_mut() {
                 list.sort();
                 list.dedup();
@@ -220,6 +241,7 @@ fn exposure(
     kb: &KnowledgeBase,
     today: Date,
     defences: &[coverage::SystemDefences],
+    impacts: &[u8],
     scoped: &scope::Scoped,
     used_acceptances: &mut BTreeSet<usize>,
 ) -> Exposure {
@@ -240,7 +262,7 @@ fn exposure(
             && a.actor.is_none_or(|x| x == scoped.actor)
             && a.expires >= today
     });
-    let impact = severity::impact(model, scoped.system);
+    let impact = impacts[scoped.system];
     let likelihood = severity::likelihood(model, scoped.system);
     let score = impact * likelihood;
     let computed = severity::severity(score, assessment.status);

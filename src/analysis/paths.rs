@@ -50,6 +50,8 @@ pub fn attack_paths(
     let sensitive: Vec<DataId> = (0..model.data.len())
         .filter(|&d| model.data[d].sensitivity >= Sensitivity::Confidential)
         .collect();
+    // Where each data asset lives, computed once: it does not depend on the actor.
+    let holders = holders(model);
     for gaps in actors {
         if per_pair == 0 || gaps.gaps.is_empty() {
             continue;
@@ -73,8 +75,9 @@ pub fn attack_paths(
         }
         let reached = reachable(chain, &starts, &gaps.gaps);
         for &d in &sensitive {
-            let targets: BTreeSet<SystemId> = holders(model, d)
-                .into_iter()
+            let targets: BTreeSet<SystemId> = holders[d]
+                .iter()
+                .copied()
                 .filter(|s| reached.contains(s))
                 .collect();
             if targets.is_empty() {
@@ -133,12 +136,18 @@ pub fn attack_paths(
     PathSearch { paths, truncated }
 }
 
-/// Systems that store a data asset or are an end of a flow carrying it.
-fn holders(model: &Model, data: DataId) -> BTreeSet<SystemId> {
-    let mut out: BTreeSet<SystemId> = model.data[data].stored_in.iter().copied().collect();
-    for f in model.flows.iter().filter(|f| f.carries.contains(&data)) {
-        out.insert(f.from);
-        out.insert(f.to);
+/// For every data asset, the systems that store it or are an end of a flow carrying it.
+fn holders(model: &Model) -> Vec<BTreeSet<SystemId>> {
+    let mut out: Vec<BTreeSet<SystemId>> = model
+        .data
+        .iter()
+        .map(|d| d.stored_in.iter().copied().collect())
+        .collect();
+    for f in &model.flows {
+        for &d in &f.carries {
+            out[d].insert(f.from);
+            out[d].insert(f.to);
+        }
     }
     out
 }

@@ -19,6 +19,24 @@ pub fn sensitivity_weight(s: Sensitivity) -> u8 {
     }
 }
 
+/// The impact of a compromise of every system (1-4), in one pass over data and flows.
+pub fn impacts(model: &Model) -> Vec<u8> {
+    let mut out = vec![1u8; model.systems.len()];
+    for d in &model.data {
+        for &s in &d.stored_in {
+            out[s] = out[s].max(sensitivity_weight(d.sensitivity));
+        }
+    }
+    for f in &model.flows {
+        for &d in &f.carries {
+            let w = sensitivity_weight(model.data[d].sensitivity);
+            out[f.from] = out[f.from].max(w);
+            out[f.to] = out[f.to].max(w);
+        }
+    }
+    out
+}
+
 /// The impact of a compromise of a system (1-4).
 pub fn impact(model: &Model, system: SystemId) -> u8 {
     let stored = model

@@ -302,6 +302,11 @@ fn technique_catalog(kb: &KnowledgeBase, report: &Report) -> Vec<TechniqueRef> {
 }
 
 fn summarize_model(model: &Model, analysis: &ModelAnalysis) -> ModelSummary {
+    let mut worst_open: BTreeMap<&str, Severity> = BTreeMap::new();
+    for e in analysis.exposures.iter().filter(|e| e.is_open()) {
+        let worst = worst_open.entry(e.system.as_str()).or_insert(e.severity);
+        *worst = (*worst).max(e.severity);
+    }
     let systems = |ids: &[usize]| -> Vec<String> {
         ids.iter()
             .map(|&s| model.systems[s].id.value.clone())
@@ -346,12 +351,7 @@ fn summarize_model(model: &Model, analysis: &ModelAnalysis) -> ModelSummary {
                 },
                 verifies: s.verifies.clone(),
                 telemetry: strings(&s.telemetry),
-                worst_open: analysis
-                    .exposures
-                    .iter()
-                    .filter(|e| e.is_open() && e.system == s.id.value)
-                    .map(|e| e.severity)
-                    .max(),
+                worst_open: worst_open.get(s.id.value.as_str()).copied(),
             })
             .collect(),
         data: model
