@@ -37,25 +37,6 @@ pub fn impacts(model: &Model) -> Vec<u8> {
     out
 }
 
-/// The impact of a compromise of a system (1-4).
-pub fn impact(model: &Model, system: SystemId) -> u8 {
-    let stored = model
-        .data
-        .iter()
-        .filter(|d| d.stored_in.contains(&system))
-        .map(|d| d.sensitivity);
-    let carried = model
-        .flows
-        .iter()
-        .filter(|f| f.from == system || f.to == system)
-        .flat_map(|f| f.carries.iter().map(|&d| model.data[d].sensitivity));
-    stored
-        .chain(carried)
-        .map(sensitivity_weight)
-        .max()
-        .unwrap_or(1)
-}
-
 /// How likely an attacker gets at a system (1-3).
 pub fn likelihood(model: &Model, system: SystemId) -> u8 {
     match model.systems[system].exposure {

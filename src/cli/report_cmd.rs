@@ -475,19 +475,23 @@ pub fn worst_open_severity(
     model: &Model,
     analysis: &ModelAnalysis,
 ) -> crate::graph::export::Highlights {
-    let mut out = crate::graph::export::Highlights::new();
-    let mut worst: std::collections::BTreeMap<usize, crate::analysis::findings::Severity> =
-        Default::default();
+    let index: std::collections::HashMap<&str, usize> = model
+        .systems
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.id.value.as_str(), i))
+        .collect();
+    let mut worst: BTreeMap<usize, crate::analysis::findings::Severity> = BTreeMap::new();
     for e in analysis.exposures.iter().filter(|e| e.is_open()) {
-        if let Some(s) = model.system_index(&e.system) {
+        if let Some(&s) = index.get(e.system.as_str()) {
             let w = worst.entry(s).or_insert(e.severity);
             *w = (*w).max(e.severity);
         }
     }
-    for (s, severity) in worst {
-        out.insert(s, severity.label().to_string());
-    }
-    out
+    worst
+        .into_iter()
+        .map(|(s, severity)| (s, severity.label().to_string()))
+        .collect()
 }
 
 #[derive(Debug, clap::Args)]
