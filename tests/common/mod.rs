@@ -9,7 +9,11 @@ use std::path::PathBuf;
 /// `ATKMAP_REQUIRE_DATA` is set (CI sets it, so a missing data directory can never pass
 /// silently) and otherwise return `None` after saying so on stderr.
 pub fn data_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("ATKMAP_DATA_DIR").map(PathBuf::from);
+    // Absolute, so that tests running atkmap in another directory find it too (the README's
+    // test command passes a relative path).
+    let dir = std::env::var_os("ATKMAP_DATA_DIR")
+        .map(PathBuf::from)
+        .map(|d| std::path::absolute(&d).unwrap_or(d));
     match dir {
         Some(d) if d.join("enterprise-attack-18.1.json").is_file() => Some(d),
         _ => {
