@@ -1,14 +1,15 @@
 //! Turning the bytes of a STIX bundle into a [`KnowledgeBase`].
 //!
-//! Two passes over the parsed objects: the first creates the typed objects and the STIX-id
-//! index, the second resolves relationships and cross references into index lists. A
-//! relationship that points at nothing is a load warning, not an error: MITRE's own bundles
-//! have carried a few over the years and a gap report must not die on them.
+//! Reading is here; indexing the decoded objects is [`super::build`].
 
-use std::collections::HashMap;
+use std::borrow::Cow;
 
-use super::knowledge::*;
-use super::stix::{MODELLED_TYPES, RawBundle, RawObject, RawType, attack_id};
+use serde::Deserialize;
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+use super::build::Builder;
+use super::knowledge::KnowledgeBase;
+use super::stix::{MODELLED_TYPES, RawBundle, RawObject, RawType};
 
 /// Why a bundle could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -78,7 +79,40 @@ fn located(file: &[u8], raw: &serde_json::value::RawValue, e: serde_json::Error)
 }
 
 /// Parses and indexes a bundle.
+///
+/// A well-formed bundle is read in one pass, each object decoded as the parser meets it. If
+/// that fails, the bundle is read again object by object: an object of a type atkmap does not
+/// model is then skipped even if its fields clash with modelled names, and an error is placed
+/// at its line and column in the file.
 pub fn load_bundle(bytes: &[u8]) -> Result<KnowledgeBase, LoadError> {
+    let builder = match read_in_one_pass(bytes) {
+        Ok(builder) => builder,
+        Err(_) => read_object_by_object(bytes)?,
+    };
+    let kb = builder.finish();
+    if kb.techniques.is_empty() {
+        return Err(LoadError::NoTechniques);
+    }
+    Ok(kb)
+}
+
+/// The fast path: the whole bundle through one serde pass, objects streamed to the builder.
+fn read_in_one_pass(bytes: &[u8]) -> Result<Builder<'_>, LoadError> {
+    let mut builder = Builder::default();
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let kind = BundleSeed {
+        builder: &mut builder,
+    }
+    .deserialize(&mut de)?;
+    de.end()?;
+    match kind {
+        Some(kind) if kind == "bundle" => Ok(builder),
+        _ => Err(LoadError::NoObjects),
+    }
+}
+
+/// The careful path: objects kept as raw JSON until their type is known.
+fn read_object_by_object(bytes: &[u8]) -> Result<Builder<'_>, LoadError> {
     let bundle: RawBundle = serde_json::from_slice(bytes)?;
     if bundle.kind != "bundle" {
         return Err(LoadError::NotABundle {
@@ -86,17 +120,16 @@ pub fn load_bundle(bytes: &[u8]) -> Result<KnowledgeBase, LoadError> {
         });
     }
     let raw_objects = bundle.objects.ok_or(LoadError::NoObjects)?;
-    let mut objects = Vec::with_capacity(raw_objects.len());
+    let mut builder = Builder::default();
     for raw in raw_objects {
         match serde_json::from_str::<RawObject>(raw.get()) {
-            // Objects of types atkmap does not model are dropped when indexing.
-            Ok(object) => objects.push(object),
+            Ok(object) => builder.accept(object),
             // A field of an unmodelled type may clash with a modelled name: skip that
             // object; in a modelled type it is an error in the bundle.
             Err(e) => {
                 let kind: RawType =
                     serde_json::from_str(raw.get()).map_err(|_| located(bytes, raw, e))?;
-                if kind.kind == "x-mitre-analytic" || MODELLED_TYPES.contains(&kind.kind.as_ref()) {
+                if MODELLED_TYPES.contains(&kind.kind.as_ref()) {
                     return Err(match serde_json::from_str::<RawObject>(raw.get()) {
                         Err(e) => located(bytes, raw, e),
                         Ok(_) => LoadError::NoObjects,
@@ -105,417 +138,203 @@ pub fn load_bundle(bytes: &[u8]) -> Result<KnowledgeBase, LoadError> {
             }
         }
     }
-    let mut builder = Builder::default();
-    for object in &objects {
-        builder.add_object(object);
-    }
-    builder.order_tactics(&objects);
-    for object in &objects {
-        builder.link_object(object);
-    }
-    for object in &objects {
-        if object.kind == "relationship" {
-            builder.add_relationship(object);
-        }
-    }
-    let kb = builder.finish();
-    if kb.techniques.is_empty() {
-        return Err(LoadError::NoTechniques);
-    }
-    Ok(kb)
+    Ok(builder)
 }
 
-#[derive(Default)]
-struct Builder {
-    kb: KnowledgeBase,
+/// The top level of a bundle, read with the builder in hand; yields the bundle's `type`.
+struct BundleSeed<'s, 'a> {
+    builder: &'s mut Builder<'a>,
 }
 
-fn meta_of(object: &RawObject) -> Meta {
-    Meta {
-        stix_id: object.id.to_string(),
-        attack_id: attack_id(object).unwrap_or_default().to_string(),
-        name: object.name.as_deref().unwrap_or_default().to_string(),
-        revoked: object.revoked.unwrap_or(false),
-        deprecated: object.x_mitre_deprecated.unwrap_or(false),
-        revoked_by: None,
+#[derive(Deserialize)]
+#[serde(field_identifier, rename_all = "lowercase")]
+enum BundleField {
+    Type,
+    Objects,
+    #[serde(other)]
+    Other,
+}
+
+/// A string borrowed from the bundle where it has no escapes.
+#[derive(Deserialize)]
+struct Text<'a>(#[serde(borrow)] Cow<'a, str>);
+
+impl<'de> DeserializeSeed<'de> for BundleSeed<'_, 'de> {
+    type Value = Option<Cow<'de, str>>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_map(self)
     }
 }
 
-fn strings(values: &[std::borrow::Cow<str>]) -> Vec<String> {
-    values.iter().map(|v| v.to_string()).collect()
-}
+impl<'de> Visitor<'de> for BundleSeed<'_, 'de> {
+    type Value = Option<Cow<'de, str>>;
 
-fn domain_of(matrix_or_collection: &str) -> String {
-    let lower = matrix_or_collection.to_ascii_lowercase();
-    for domain in ["enterprise", "mobile", "ics"] {
-        if lower.contains(domain) {
-            return domain.to_string();
-        }
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a STIX bundle")
     }
-    lower
-}
 
-impl Builder {
-    fn add_object(&mut self, o: &RawObject) {
-        let kb = &mut self.kb;
-        let meta = meta_of(o);
-        let (kind, index) = match o.kind.as_ref() {
-            "x-mitre-tactic" => {
-                kb.tactics.push(Tactic {
-                    meta,
-                    shortname: o.x_mitre_shortname.as_deref().unwrap_or("").to_string(),
-                });
-                return;
-            }
-            "attack-pattern" => {
-                let tactics = o
-                    .kill_chain_phases
-                    .iter()
-                    .filter(|p| p.kill_chain_name.starts_with("mitre-"))
-                    .map(|p| p.phase_name.to_string())
-                    .collect();
-                kb.techniques.push(Technique {
-                    is_subtechnique: o.x_mitre_is_subtechnique.unwrap_or(false)
-                        || meta.attack_id.contains('.'),
-                    meta,
-                    tactics,
-                    platforms: strings(&o.x_mitre_platforms),
-                    ..Technique::default()
-                });
-                (Kind::Technique, kb.techniques.len())
-            }
-            "course-of-action" => {
-                kb.mitigations.push(Mitigation {
-                    meta,
-                    ..Mitigation::default()
-                });
-                (Kind::Mitigation, kb.mitigations.len())
-            }
-            "intrusion-set" => {
-                kb.groups.push(Group {
-                    aliases: strings(&o.aliases),
-                    meta,
-                    ..Group::default()
-                });
-                (Kind::Group, kb.groups.len())
-            }
-            "malware" | "tool" => {
-                kb.software.push(Software {
-                    meta,
-                    kind: if o.kind == "tool" {
-                        SoftwareKind::Tool
-                    } else {
-                        SoftwareKind::Malware
-                    },
-                    aliases: strings(&o.x_mitre_aliases),
-                    platforms: strings(&o.x_mitre_platforms),
-                    techniques: Vec::new(),
-                });
-                (Kind::Software, kb.software.len())
-            }
-            "campaign" => {
-                kb.campaigns.push(Campaign {
-                    aliases: strings(&o.aliases),
-                    meta,
-                    ..Campaign::default()
-                });
-                (Kind::Campaign, kb.campaigns.len())
-            }
-            "x-mitre-data-source" => {
-                kb.data_sources.push(DataSource {
-                    meta,
-                    platforms: strings(&o.x_mitre_platforms),
-                    components: Vec::new(),
-                });
-                (Kind::DataSource, kb.data_sources.len())
-            }
-            "x-mitre-data-component" => {
-                let log_sources = o
-                    .x_mitre_log_sources
-                    .iter()
-                    .map(|l| LogSource {
-                        name: l.name.to_string(),
-                        channel: l.channel.as_deref().unwrap_or("").to_string(),
-                    })
-                    .collect();
-                kb.data_components.push(DataComponent {
-                    meta,
-                    log_sources,
-                    ..DataComponent::default()
-                });
-                (Kind::DataComponent, kb.data_components.len())
-            }
-            "x-mitre-detection-strategy" => {
-                kb.detection_strategies.push(DetectionStrategy {
-                    meta,
-                    ..DetectionStrategy::default()
-                });
-                (Kind::DetectionStrategy, kb.detection_strategies.len())
-            }
-            "x-mitre-analytic" => {
-                kb.analytics.push(Analytic {
-                    meta,
-                    platforms: strings(&o.x_mitre_platforms),
-                    ..Analytic::default()
-                });
-                (Kind::Analytic, kb.analytics.len())
-            }
-            "x-mitre-collection" => {
-                kb.release.version = o.x_mitre_version.as_deref().unwrap_or("").to_string();
-                kb.release.name = o.name.as_deref().unwrap_or("").to_string();
-                if kb.release.domain.is_empty() {
-                    kb.release.domain = domain_of(&kb.release.name);
+    fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Self::Value, M::Error> {
+        let (mut kind, mut objects_seen) = (None, false);
+        while let Some(field) = map.next_key::<BundleField>()? {
+            match field {
+                BundleField::Type if kind.is_none() => kind = Some(map.next_value::<Text>()?.0),
+                BundleField::Objects if !objects_seen => {
+                    objects_seen = true;
+                    map.next_value_seed(ObjectsSeed {
+                        builder: &mut *self.builder,
+                    })?;
                 }
-                return;
-            }
-            "x-mitre-matrix" => {
-                // The matrix's external ID names the domain (`enterprise-attack`).
-                if let Some(id) = attack_id(o) {
-                    kb.release.domain = domain_of(id);
+                BundleField::Other => {
+                    map.next_value::<IgnoredAny>()?;
                 }
-                return;
+                _ => return Err(serde::de::Error::custom("duplicate field")),
             }
-            _ => return,
+        }
+        if !objects_seen {
+            return Err(serde::de::Error::custom("no objects"));
+        }
+        Ok(kind)
+    }
+}
+
+/// The `objects` array, each element decoded and handed to the builder at once.
+struct ObjectsSeed<'s, 'a> {
+    builder: &'s mut Builder<'a>,
+}
+
+impl<'de> DeserializeSeed<'de> for ObjectsSeed<'_, 'de> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ObjectsSeed<'_, 'de> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an array of STIX objects")
+    }
+
+    fn visit_seq<S: SeqAccess<'de>>(self, mut seq: S) -> Result<(), S::Error> {
+        while let Some(object) = seq.next_element::<RawObject<'de>>()? {
+            self.builder.accept(object);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Both readers, indexed and serialised with every map in key order: they must agree.
+    fn both_ways(bytes: &[u8]) -> (String, String) {
+        let fast = read_in_one_pass(bytes).expect("one pass reads it").finish();
+        let careful = read_object_by_object(bytes)
+            .expect("object by object reads it")
+            .finish();
+        let encode = |kb: &KnowledgeBase| {
+            let value = serde_json::to_value(kb).expect("encodes");
+            canonical(value).to_string()
         };
-        let object = ObjectRef {
-            kind,
-            index: (index - 1) as u32,
-        };
-        let attack = self.kb.meta(object).attack_id.to_ascii_uppercase();
-        if !attack.is_empty() {
-            self.kb.by_attack_id.entry(attack).or_default().push(object);
-        }
-        self.kb.by_stix_id.insert(o.id.to_string(), object);
+        (encode(&fast), encode(&careful))
     }
 
-    /// Puts tactics in the matrix's order (`tactic_refs`; tactics the matrix omits go last),
-    /// then indexes them. Tactics are indexed here, not in `add_object`, because sorting moves
-    /// them.
-    fn order_tactics(&mut self, objects: &[RawObject]) {
-        let position: HashMap<&str, usize> = objects
-            .iter()
-            .find(|o| o.kind == "x-mitre-matrix")
-            .map(|m| {
-                m.tactic_refs
-                    .iter()
-                    .enumerate()
-                    .map(|(i, r)| (r.as_ref(), i))
-                    .collect()
-            })
-            .unwrap_or_default();
-        let kb = &mut self.kb;
-        kb.tactics.sort_by_key(|t| {
-            position
-                .get(t.meta.stix_id.as_str())
-                .copied()
-                .unwrap_or(usize::MAX)
-        });
-        for (i, t) in kb.tactics.iter().enumerate() {
-            let object = ObjectRef {
-                kind: Kind::Tactic,
-                index: i as u32,
-            };
-            kb.by_stix_id.insert(t.meta.stix_id.clone(), object);
-            if !t.meta.attack_id.is_empty() {
-                kb.by_attack_id
-                    .entry(t.meta.attack_id.to_ascii_uppercase())
-                    .or_default()
-                    .push(object);
+    fn canonical(value: serde_json::Value) -> serde_json::Value {
+        use serde_json::Value;
+        match value {
+            Value::Object(map) => {
+                let mut entries: Vec<_> = map.into_iter().collect();
+                entries.sort_by(|a, b| a.0.cmp(&b.0));
+                Value::Object(
+                    entries
+                        .into_iter()
+                        .map(|(k, v)| (k, canonical(v)))
+                        .collect(),
+                )
             }
+            Value::Array(items) => Value::Array(items.into_iter().map(canonical).collect()),
+            other => other,
         }
     }
 
-    /// Cross references carried on objects rather than in relationships.
-    fn link_object(&mut self, o: &RawObject) {
-        match o.kind.as_ref() {
-            "x-mitre-data-component" => {
-                let Some(component) = self.kb.by_stix_id(&o.id) else {
-                    return;
-                };
-                let Some(source_ref) = o.x_mitre_data_source_ref.as_deref() else {
-                    return;
-                };
-                if source_ref.is_empty() {
-                    return;
-                }
-                match self.kb.by_stix_id(source_ref) {
-                    Some(s) if s.kind == Kind::DataSource => {
-                        self.kb.data_components[component.index as usize].data_source =
-                            Some(s.index);
-                        self.kb.data_sources[s.index as usize]
-                            .components
-                            .push(component.index);
-                    }
-                    _ => self.dangling(&o.id, source_ref),
-                }
-            }
-            "x-mitre-detection-strategy" => {
-                let Some(strategy) = self.kb.by_stix_id(&o.id) else {
-                    return;
-                };
-                for analytic_ref in &o.x_mitre_analytic_refs {
-                    match self.kb.by_stix_id(analytic_ref) {
-                        Some(a) if a.kind == Kind::Analytic => {
-                            self.kb.detection_strategies[strategy.index as usize]
-                                .analytics
-                                .push(a.index);
-                            self.kb.analytics[a.index as usize]
-                                .strategies
-                                .push(strategy.index);
-                        }
-                        _ => self.dangling(&o.id, analytic_ref),
-                    }
-                }
-            }
-            "x-mitre-analytic" => {
-                let Some(analytic) = self.kb.by_stix_id(&o.id) else {
-                    return;
-                };
-                let mut sources = Vec::new();
-                for r in &o.x_mitre_log_source_references {
-                    let component = match self.kb.by_stix_id(&r.x_mitre_data_component_ref) {
-                        Some(c) if c.kind == Kind::DataComponent => Some(c.index),
-                        _ => {
-                            self.dangling(&o.id, &r.x_mitre_data_component_ref);
-                            None
-                        }
-                    };
-                    sources.push(AnalyticLogSource {
-                        data_component: component,
-                        name: r.name.to_string(),
-                        channel: r.channel.as_deref().unwrap_or("").to_string(),
-                    });
-                }
-                self.kb.analytics[analytic.index as usize].log_sources = sources;
-            }
-            _ => {}
-        }
+    #[test]
+    fn one_pass_and_object_by_object_agree_on_the_synthetic_release() {
+        let bundle = crate::testing::bundle_json();
+        let (fast, careful) = both_ways(bundle.as_bytes());
+        assert!(fast.len() > 1000);
+        assert_eq!(fast, careful);
     }
 
-    fn dangling(&mut self, from: &str, to: &str) {
-        self.kb
-            .warnings
-            .push(format!("{from} refers to {to}, which is not in the bundle"));
-    }
-
-    fn add_relationship(&mut self, r: &RawObject) {
-        if r.revoked.unwrap_or(false) || r.x_mitre_deprecated.unwrap_or(false) {
-            return;
-        }
-        let (Some(kind), Some(source), Some(target)) = (
-            r.relationship_type.as_deref(),
-            r.source_ref.as_deref(),
-            r.target_ref.as_deref(),
-        ) else {
-            self.kb.warnings.push(format!(
-                "relationship {} lacks relationship_type, source_ref or target_ref",
-                r.id
-            ));
+    /// MITRE's bundles, when the data directory is there (the integration tests insist on it
+    /// under `ATKMAP_REQUIRE_DATA`; so does this).
+    #[test]
+    fn one_pass_and_object_by_object_agree_on_mitre_bundles() {
+        let dir = std::env::var_os("ATKMAP_DATA_DIR").map(std::path::PathBuf::from);
+        let names = [
+            "enterprise-attack-18.1.json",
+            "enterprise-attack-17.1.json",
+            "ics-attack-18.1.json",
+        ];
+        let Some(dir) = dir.filter(|d| d.join(names[0]).is_file()) else {
+            assert!(
+                std::env::var_os("ATKMAP_REQUIRE_DATA").is_none(),
+                "ATKMAP_REQUIRE_DATA is set but ATKMAP_DATA_DIR holds no bundles"
+            );
             return;
         };
-        let (Some(s), Some(t)) = (self.kb.by_stix_id(source), self.kb.by_stix_id(target)) else {
-            let missing = if self.kb.by_stix_id(source).is_none() {
-                source
-            } else {
-                target
-            };
-            // Relationships to object types atkmap does not model (ICS assets) are expected.
-            if !missing.starts_with("x-mitre-asset--") {
-                self.dangling(&r.id, missing);
-            }
-            return;
-        };
-        use Kind::*;
-        let kb = &mut self.kb;
-        let (si, ti) = (s.index, t.index);
-        match (kind, s.kind, t.kind) {
-            ("uses", Group, Technique) => {
-                kb.groups[si as usize].techniques.push(ti);
-                kb.techniques[ti as usize].groups.push(si);
-            }
-            ("uses", Software, Technique) => {
-                kb.software[si as usize].techniques.push(ti);
-                kb.techniques[ti as usize].software.push(si);
-            }
-            ("uses", Campaign, Technique) => {
-                kb.campaigns[si as usize].techniques.push(ti);
-                kb.techniques[ti as usize].campaigns.push(si);
-            }
-            ("uses", Group, Software) => kb.groups[si as usize].software.push(ti),
-            ("uses", Campaign, Software) => kb.campaigns[si as usize].software.push(ti),
-            ("mitigates", Mitigation, Technique) => {
-                kb.mitigations[si as usize].techniques.push(ti);
-                kb.techniques[ti as usize].mitigations.push(si);
-            }
-            ("subtechnique-of", Technique, Technique) => {
-                kb.techniques[si as usize].parent = Some(ti);
-                kb.techniques[ti as usize].subtechniques.push(si);
-            }
-            ("detects", DetectionStrategy, Technique) => {
-                kb.detection_strategies[si as usize].techniques.push(ti);
-                kb.techniques[ti as usize].detection_strategies.push(si);
-            }
-            ("detects", DataComponent, Technique) => {
-                kb.data_components[si as usize].techniques.push(ti);
-                kb.techniques[ti as usize].data_components.push(si);
-            }
-            ("attributed-to", Campaign, Group) => {
-                kb.campaigns[si as usize].groups.push(ti);
-                kb.groups[ti as usize].campaigns.push(si);
-            }
-            ("revoked-by", _, _) => kb.meta_mut(s).revoked_by = Some(t),
-            _ => {}
+        for name in names {
+            let bytes = std::fs::read(dir.join(name)).expect("bundle readable");
+            let (fast, careful) = both_ways(&bytes);
+            assert_eq!(fast, careful, "{name}");
         }
     }
 
-    fn finish(mut self) -> KnowledgeBase {
-        let kb = &mut self.kb;
-        let by_attack_id = |kb: &KnowledgeBase, kind: Kind, list: &mut Vec<u32>| {
-            list.sort_by(|a, b| {
-                let ma = kb.meta(ObjectRef { kind, index: *a });
-                let mb = kb.meta(ObjectRef { kind, index: *b });
-                ma.attack_id.cmp(&mb.attack_id)
-            });
-            list.dedup();
-        };
-        // Deterministic orders: every index list sorted by the ATT&CK ID it points at.
-        for i in 0..kb.techniques.len() {
-            let mut t = std::mem::take(&mut kb.techniques[i]);
-            by_attack_id(kb, Kind::Technique, &mut t.subtechniques);
-            by_attack_id(kb, Kind::Mitigation, &mut t.mitigations);
-            by_attack_id(kb, Kind::DetectionStrategy, &mut t.detection_strategies);
-            by_attack_id(kb, Kind::DataComponent, &mut t.data_components);
-            by_attack_id(kb, Kind::Group, &mut t.groups);
-            by_attack_id(kb, Kind::Software, &mut t.software);
-            by_attack_id(kb, Kind::Campaign, &mut t.campaigns);
-            kb.techniques[i] = t;
+    #[test]
+    fn an_unmodelled_object_with_a_clashing_field_falls_back_and_is_skipped() {
+        let bundle = crate::testing::bundle_json().replacen(
+            "\"objects\":[",
+            "\"objects\":[{\"type\":\"x-vendor-thing\",\"id\":\"x-vendor-thing--1\",\"name\":42},",
+            1,
+        );
+        assert!(read_in_one_pass(bundle.as_bytes()).is_err());
+        let kb = load_bundle(bundle.as_bytes()).expect("the odd object is skipped");
+        assert!(!kb.techniques.is_empty());
+    }
+
+    #[test]
+    fn a_clashing_field_in_a_modelled_type_is_placed_in_the_file() {
+        let bundle = crate::testing::bundle_json().replacen(
+            "\"objects\":[",
+            "\"objects\":[\n{\"type\":\"attack-pattern\",\"id\":\"attack-pattern--1\",\"name\":42},",
+            1,
+        );
+        match load_bundle(bundle.as_bytes()) {
+            Err(LoadError::Json { line, message, .. }) => {
+                assert_eq!(line, 2);
+                assert!(message.contains("invalid type"), "{message}");
+            }
+            other => panic!("expected a placed JSON error, got {other:?}"),
         }
-        for i in 0..kb.groups.len() {
-            let mut g = std::mem::take(&mut kb.groups[i]);
-            by_attack_id(kb, Kind::Technique, &mut g.techniques);
-            by_attack_id(kb, Kind::Campaign, &mut g.campaigns);
-            kb.groups[i] = g;
-        }
-        for i in 0..kb.mitigations.len() {
-            let mut m = std::mem::take(&mut kb.mitigations[i]);
-            by_attack_id(kb, Kind::Technique, &mut m.techniques);
-            kb.mitigations[i] = m;
-        }
-        // A technique's tactics follow the matrix's column order.
-        let column: HashMap<String, usize> = kb
-            .tactics
-            .iter()
-            .enumerate()
-            .map(|(i, t)| (t.shortname.clone(), i))
-            .collect();
-        for t in &mut kb.techniques {
-            t.tactics
-                .sort_by_key(|s| column.get(s).copied().unwrap_or(usize::MAX));
-        }
-        if kb.release.domain.is_empty() {
-            kb.release.domain = "enterprise".to_string();
-        }
-        kb.index_log_sources();
-        self.kb
+    }
+
+    #[test]
+    fn the_top_level_is_checked_on_both_paths() {
+        let not_bundle = r#"{"type":"report","objects":[]}"#;
+        assert!(matches!(
+            load_bundle(not_bundle.as_bytes()),
+            Err(LoadError::NotABundle { found }) if found == "report"
+        ));
+        let twice = crate::testing::bundle_json().replacen("{", "{\"objects\":[],", 1);
+        assert!(read_in_one_pass(twice.as_bytes()).is_err());
+        assert!(load_bundle(twice.as_bytes()).is_err());
+        let no_objects = r#"{"type":"bundle","id":"bundle--1"}"#;
+        assert!(matches!(
+            load_bundle(no_objects.as_bytes()),
+            Err(LoadError::NoObjects)
+        ));
     }
 }

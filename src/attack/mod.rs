@@ -3,6 +3,7 @@
 //! Everything atkmap computes stands on this layer. It takes bytes and gives a
 //! [`KnowledgeBase`]; finding and downloading the bytes is the command line's job.
 
+pub(crate) mod build;
 pub mod cache;
 pub mod knowledge;
 pub mod load;

@@ -27,7 +27,7 @@ pub struct RawType<'a> {
 }
 
 /// The object types atkmap reads; everything else is skipped unread.
-pub const MODELLED_TYPES: [&str; 13] = [
+pub const MODELLED_TYPES: [&str; 14] = [
     "attack-pattern",
     "course-of-action",
     "intrusion-set",
@@ -41,6 +41,7 @@ pub const MODELLED_TYPES: [&str; 13] = [
     "x-mitre-data-source",
     "x-mitre-data-component",
     "x-mitre-detection-strategy",
+    "x-mitre-analytic",
 ];
 
 /// Any STIX object of the bundle. Fields absent from a type stay at their default.

@@ -5,6 +5,7 @@
 
 pub mod attack_cmd;
 pub mod authoring_cmd;
+pub mod bulk_read;
 pub mod check_cmd;
 pub mod data_cmd;
 pub mod data_source;
