@@ -10,7 +10,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 
 use super::knowledge::*;
-use super::stix::{RawObject, attack_id};
+use super::stix::RawObject;
 
 /// Receives a bundle's objects in order and builds the knowledge base from them.
 #[derive(Default)]
@@ -32,7 +32,7 @@ struct Relationship<'a> {
 fn meta_of(object: &RawObject) -> Meta {
     Meta {
         stix_id: object.id.to_string(),
-        attack_id: attack_id(object).unwrap_or_default().to_string(),
+        attack_id: object.attack_id.as_deref().unwrap_or_default().to_string(),
         name: object.name.as_deref().unwrap_or_default().to_string(),
         revoked: object.revoked.unwrap_or(false),
         deprecated: object.x_mitre_deprecated.unwrap_or(false),
@@ -208,7 +208,7 @@ impl<'a> Builder<'a> {
             }
             "x-mitre-matrix" => {
                 // The matrix's external ID names the domain (`enterprise-attack`).
-                if let Some(id) = attack_id(o) {
+                if let Some(id) = o.attack_id.as_deref() {
                     kb.release.domain = domain_of(id);
                 }
                 return;

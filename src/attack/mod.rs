@@ -8,6 +8,7 @@ pub mod cache;
 pub mod knowledge;
 pub mod load;
 pub mod lookup;
+mod one_pass;
 pub mod release_name;
 pub mod stix;
 pub mod view;

@@ -53,8 +53,15 @@ pub struct RawObject<'a> {
     pub id: Cow<'a, str>,
     #[serde(borrow, default)]
     pub name: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
-    pub external_references: Vec<RawExternalReference<'a>>,
+    /// The ATT&CK ID: the `external_id` of the MITRE entry of `external_references`. Only
+    /// that entry is kept; objects carry dozens of citations that atkmap never reads.
+    #[serde(
+        borrow,
+        default,
+        rename = "external_references",
+        deserialize_with = "mitre_external_id"
+    )]
+    pub attack_id: Option<Cow<'a, str>>,
     #[serde(default)]
     pub revoked: Option<bool>,
     #[serde(default)]
@@ -139,17 +146,46 @@ pub struct RawLogSourceReference<'a> {
     pub channel: Option<Cow<'a, str>>,
 }
 
-/// The ATT&CK ID of an object: the `external_id` of its MITRE external reference.
-pub fn attack_id<'s>(object: &'s RawObject<'_>) -> Option<&'s str> {
-    object.external_references.iter().find_map(|r| {
-        let source = r.source_name.as_deref()?;
-        if matches!(
-            source,
-            "mitre-attack" | "mitre-mobile-attack" | "mitre-ics-attack"
-        ) {
-            r.external_id.as_deref()
-        } else {
-            None
+/// Whether an external reference's `source_name` is one of ATT&CK's domains.
+fn is_attack_source(source_name: &str) -> bool {
+    matches!(
+        source_name,
+        "mitre-attack" | "mitre-mobile-attack" | "mitre-ics-attack"
+    )
+}
+
+/// Reads `external_references`, keeping the first ATT&CK `external_id` and nothing else.
+fn mitre_external_id<'de, D>(deserializer: D) -> Result<Option<Cow<'de, str>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    struct FirstAttackId;
+
+    impl<'de> serde::de::Visitor<'de> for FirstAttackId {
+        type Value = Option<Cow<'de, str>>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a list of external references")
         }
-    })
+
+        fn visit_seq<S: serde::de::SeqAccess<'de>>(
+            self,
+            mut seq: S,
+        ) -> Result<Self::Value, S::Error> {
+            let mut found = None;
+            while let Some(reference) = seq.next_element::<RawExternalReference<'de>>()? {
+                if found.is_none()
+                    && reference
+                        .source_name
+                        .as_deref()
+                        .is_some_and(is_attack_source)
+                {
+                    found = reference.external_id;
+                }
+            }
+            Ok(found)
+        }
+    }
+
+    deserializer.deserialize_seq(FirstAttackId)
 }
