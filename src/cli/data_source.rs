@@ -235,7 +235,7 @@ pub fn load_file_hashed(
         ))
         .hint("official releases are about 50 MB; is this an ATT&CK bundle?"));
     }
-    let bytes = super::bulk_read::read_file(path).map_err(|e| {
+    let bytes = super::bulk_read::map_or_read(path).map_err(|e| {
         Failure::io("read ATT&CK bundle", path, &e)
             .hint("pass an official ATT&CK STIX 2.1 bundle with --attack FILE")
     })?;

@@ -186,18 +186,33 @@ fn main() {
     let stats = time(&mut run(args("--no-cache attack stats --format json")));
     let stats_cached = time(&mut run(args("attack stats --format json")));
     let show = time(&mut run(args("--no-cache attack show T1199 --format json")));
-    let in_process = {
-        let bytes = std::fs::read(&bundle).expect("bundle");
+    let in_process = |step: &mut dyn FnMut()| {
         let samples = (0..runs())
             .map(|_| {
                 let start = Instant::now();
-                let kb = atkmap::attack::load_bundle(&bytes).expect("loads");
-                std::hint::black_box(&kb);
+                step();
                 start.elapsed()
             })
             .collect();
         median(samples)
     };
+    let bytes = std::fs::read(&bundle).expect("bundle");
+    let read_plain = in_process(&mut || {
+        std::hint::black_box(std::fs::read(&bundle).expect("read"));
+    });
+    let read_halves = in_process(&mut || {
+        std::hint::black_box(atkmap::cli::bulk_read::read_file(&bundle).expect("read"));
+    });
+    let mapped = in_process(&mut || {
+        let bytes = atkmap::cli::bulk_read::map_or_read(&bundle).expect("map");
+        std::hint::black_box(bytes.len());
+    });
+    let hash = in_process(&mut || {
+        std::hint::black_box(atkmap::cli::data_source::sha256_hex(&bytes));
+    });
+    let load = in_process(&mut || {
+        std::hint::black_box(atkmap::attack::load_bundle(&bytes).expect("loads"));
+    });
     if let Some(p) = python {
         println!("| python3 json.load (parse only) | {} |", ms(p));
     }
@@ -223,10 +238,20 @@ fn main() {
             ms(s)
         );
     }
+    println!("| in process: std::fs::read | {} |", ms(read_plain));
     println!(
-        "| load_bundle in process (parse + index) | {} |",
-        ms(in_process)
+        "| in process: read with two threads (fallback) | {} |",
+        ms(read_halves)
     );
+    println!(
+        "| in process: map, pages populated (what atkmap does) | {} |",
+        ms(mapped)
+    );
+    println!(
+        "| in process: SHA-256 (runs beside the parse) | {} |",
+        ms(hash)
+    );
+    println!("| in process: load_bundle (parse + index) | {} |", ms(load));
     if let Some(m) = peak_mib(
         &atkmap,
         &["--no-cache", "attack", "stats"],
