@@ -47,11 +47,17 @@ pub fn attack_paths(
     let mut paths = Vec::new();
     let mut searches = 0;
     let mut truncated = false;
-    let sensitive: Vec<DataId> = (0..model.data.len())
-        .filter(|&d| model.data[d].sensitivity >= Sensitivity::Confidential)
-        .collect();
-    // Where each data asset lives, computed once: it does not depend on the actor.
+    // Where each data asset lives, and which sensitive assets each system holds, computed
+    // once: they do not depend on the actor.
     let holders = holders(model);
+    let mut sensitive_held: Vec<Vec<DataId>> = vec![Vec::new(); model.systems.len()];
+    for (d, systems) in holders.iter().enumerate() {
+        if model.data[d].sensitivity >= Sensitivity::Confidential {
+            for &s in systems {
+                sensitive_held[s].push(d);
+            }
+        }
+    }
     for gaps in actors {
         if per_pair == 0 || gaps.gaps.is_empty() {
             continue;
@@ -74,7 +80,12 @@ pub fn attack_paths(
             continue;
         }
         let reached = reachable(chain, &starts, &gaps.gaps);
-        for &d in &sensitive {
+        // Only assets held somewhere the actor reaches, in data order.
+        let within_reach: BTreeSet<DataId> = reached
+            .iter()
+            .flat_map(|&s| sensitive_held[s].iter().copied())
+            .collect();
+        for d in within_reach {
             let targets: BTreeSet<SystemId> = holders[d]
                 .iter()
                 .copied()
