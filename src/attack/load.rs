@@ -197,6 +197,65 @@ mod tests {
         }
     }
 
+    /// Differential check of the two readers on damaged bundles: whenever the fast reader
+    /// accepts an input, the careful one must accept it too and build the same knowledge base.
+    #[test]
+    fn the_fast_reader_never_accepts_what_the_careful_one_reads_differently() {
+        let bundle = crate::testing::bundle_json();
+        let bytes = bundle.as_bytes();
+        let tokens: [&[u8]; 8] = [b",", b"{", b"}", b"]", b"\"", b"\"type\":", b"null", b" "];
+        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = |bound: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % bound.max(1) as u64) as usize
+        };
+        let (mut accepted, mut rejected) = (0, 0);
+        for _ in 0..1500 {
+            let mut input = bytes.to_vec();
+            for _ in 0..1 + next(3) {
+                let at = next(input.len());
+                match next(3) {
+                    0 => {
+                        input.remove(at.min(input.len() - 1));
+                    }
+                    1 => {
+                        let token = tokens[next(tokens.len())];
+                        input.splice(at..at, token.iter().copied());
+                    }
+                    _ => {
+                        let end = (at + next(40)).min(input.len());
+                        let span = input[at..end].to_vec();
+                        input.splice(at..at, span);
+                    }
+                }
+            }
+            let Ok(text) = std::str::from_utf8(&input) else {
+                continue;
+            };
+            let Ok(fast) = one_pass::read_splitting_at(text, Some(next(text.len()))) else {
+                rejected += 1;
+                continue;
+            };
+            let careful = read_object_by_object(&input)
+                .unwrap_or_else(|e| panic!("careful reader refused what the fast one read: {e}"));
+            assert_eq!(
+                canonical_kb(&fast.finish()),
+                canonical_kb(&careful.finish())
+            );
+            accepted += 1;
+        }
+        assert!(
+            accepted > 100 && rejected > 100,
+            "{accepted} accepted, {rejected} rejected"
+        );
+    }
+
+    fn canonical_kb(kb: &KnowledgeBase) -> String {
+        canonical(serde_json::to_value(kb).expect("encodes")).to_string()
+    }
+
     #[test]
     fn an_unmodelled_object_with_a_clashing_field_falls_back_and_is_skipped() {
         let bundle = crate::testing::bundle_json().replacen(
