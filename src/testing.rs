@@ -180,3 +180,21 @@ pub fn model(body: &str, kb: &KnowledgeBase) -> Model {
         None => panic!("test model is invalid: {diagnostics:#?}"),
     }
 }
+
+/// A knowledge base as JSON with every map in key order, to compare two of them (its hash maps
+/// serialise in a different order each run).
+pub fn canonical_kb(kb: &KnowledgeBase) -> String {
+    fn sorted(value: serde_json::Value) -> serde_json::Value {
+        use serde_json::Value;
+        match value {
+            Value::Object(map) => {
+                let mut entries: Vec<_> = map.into_iter().collect();
+                entries.sort_by(|a, b| a.0.cmp(&b.0));
+                Value::Object(entries.into_iter().map(|(k, v)| (k, sorted(v))).collect())
+            }
+            Value::Array(items) => Value::Array(items.into_iter().map(sorted).collect()),
+            other => other,
+        }
+    }
+    sorted(serde_json::to_value(kb).expect("encodes")).to_string()
+}

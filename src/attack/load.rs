@@ -134,35 +134,15 @@ fn read_object_by_object(bytes: &[u8]) -> Result<Builder<'_>, LoadError> {
 mod tests {
     use super::*;
 
+    use crate::testing::canonical_kb;
+
     /// Both readers, indexed and serialised with every map in key order: they must agree.
     fn both_ways(bytes: &[u8]) -> (String, String) {
         let fast = read_in_one_pass(bytes).expect("one pass reads it").finish();
         let careful = read_object_by_object(bytes)
             .expect("object by object reads it")
             .finish();
-        let encode = |kb: &KnowledgeBase| {
-            let value = serde_json::to_value(kb).expect("encodes");
-            canonical(value).to_string()
-        };
-        (encode(&fast), encode(&careful))
-    }
-
-    fn canonical(value: serde_json::Value) -> serde_json::Value {
-        use serde_json::Value;
-        match value {
-            Value::Object(map) => {
-                let mut entries: Vec<_> = map.into_iter().collect();
-                entries.sort_by(|a, b| a.0.cmp(&b.0));
-                Value::Object(
-                    entries
-                        .into_iter()
-                        .map(|(k, v)| (k, canonical(v)))
-                        .collect(),
-                )
-            }
-            Value::Array(items) => Value::Array(items.into_iter().map(canonical).collect()),
-            other => other,
-        }
+        (canonical_kb(&fast), canonical_kb(&careful))
     }
 
     #[test]
@@ -250,10 +230,6 @@ mod tests {
             accepted > 100 && rejected > 100,
             "{accepted} accepted, {rejected} rejected"
         );
-    }
-
-    fn canonical_kb(kb: &KnowledgeBase) -> String {
-        canonical(serde_json::to_value(kb).expect("encodes")).to_string()
     }
 
     #[test]

@@ -212,23 +212,7 @@ impl<'a> Cursor<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::attack::KnowledgeBase;
-
-    fn canonical(kb: &KnowledgeBase) -> String {
-        fn sorted(value: serde_json::Value) -> serde_json::Value {
-            use serde_json::Value;
-            match value {
-                Value::Object(map) => {
-                    let mut entries: Vec<_> = map.into_iter().collect();
-                    entries.sort_by(|a, b| a.0.cmp(&b.0));
-                    Value::Object(entries.into_iter().map(|(k, v)| (k, sorted(v))).collect())
-                }
-                Value::Array(items) => Value::Array(items.into_iter().map(sorted).collect()),
-                other => other,
-            }
-        }
-        sorted(serde_json::to_value(kb).expect("encodes")).to_string()
-    }
+    use crate::testing::canonical_kb as canonical;
 
     /// A wrong guess anywhere (inside strings, keys, nested objects, whitespace) must give the
     /// same knowledge base as no guess at all.
