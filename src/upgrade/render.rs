@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use super::DiffDocument;
 use super::migrate::Migration;
-use super::model_diff::{Change, ExposureChange, ModelDiff, SideSummary};
+use super::model_diff::{Change, ExposureChange, ExposureDiff, ModelDiff, SideSummary};
 use super::references::Place;
 use super::release_diff::{ReleaseDiff, ReleaseLists, Typed};
 use crate::analysis::findings::StatusSeverity;
@@ -402,34 +402,8 @@ fn model_text(m: &ModelDiff, v: &Versions) -> String {
     );
     let e = &m.exposures;
     let _ = writeln!(out, "  exposures (recomputed on each release):");
-    let _ = writeln!(out, "    {}", side_line(v.from, e.from.as_ref()));
-    let _ = writeln!(out, "    {}", side_line(v.to, e.to.as_ref()));
-    if !e.dropped_from.is_empty() {
-        let _ = writeln!(
-            out,
-            "    left out on {} (not valid there): {}",
-            v.from,
-            dropped_list(&e.dropped_from)
-        );
-    }
-    if !e.dropped_to.is_empty() {
-        let _ = writeln!(
-            out,
-            "    left out on {} (not valid there): {}",
-            v.to,
-            dropped_list(&e.dropped_to)
-        );
-    }
-    if !e.replaced_to.is_empty() {
-        let _ = writeln!(
-            out,
-            "    evaluated on {} as migrated: {}",
-            v.to,
-            e.replaced_to.join(", ")
-        );
-    }
-    if let Some(note) = &e.note {
-        let _ = writeln!(out, "    note: {note}");
+    for line in exposure_sides(e, v, |note| note.to_string()) {
+        let _ = writeln!(out, "    {line}");
     }
     if e.compared {
         let _ = writeln!(
@@ -451,6 +425,34 @@ fn model_text(m: &ModelDiff, v: &Versions) -> String {
         );
     }
     out
+}
+
+/// The exposure counts on each release and what was left out or migrated to get them, one
+/// line each, for both renderings; `escape` renders the free-text note.
+fn exposure_sides(e: &ExposureDiff, v: &Versions, escape: impl Fn(&str) -> String) -> Vec<String> {
+    let mut lines = vec![
+        side_line(v.from, e.from.as_ref()),
+        side_line(v.to, e.to.as_ref()),
+    ];
+    for (version, dropped) in [(v.from, &e.dropped_from), (v.to, &e.dropped_to)] {
+        if !dropped.is_empty() {
+            lines.push(format!(
+                "left out on {version} (not valid there): {}",
+                dropped_list(dropped)
+            ));
+        }
+    }
+    if !e.replaced_to.is_empty() {
+        lines.push(format!(
+            "evaluated on {} as migrated: {}",
+            v.to,
+            e.replaced_to.join(", ")
+        ));
+    }
+    if let Some(note) = &e.note {
+        lines.push(format!("note: {}", escape(note)));
+    }
+    lines
 }
 
 fn dropped_list(list: &[super::lenient::Dropped]) -> String {
@@ -586,34 +588,8 @@ pub fn diff_markdown(doc: &DiffDocument) -> String {
         }
         let e = &m.exposures;
         out.push_str("\n### Exposures, recomputed on each release\n\n");
-        let _ = writeln!(out, "- {}", side_line(v.from, e.from.as_ref()));
-        let _ = writeln!(out, "- {}", side_line(v.to, e.to.as_ref()));
-        if !e.dropped_from.is_empty() {
-            let _ = writeln!(
-                out,
-                "- left out on {} (not valid there): {}",
-                v.from,
-                dropped_list(&e.dropped_from)
-            );
-        }
-        if !e.dropped_to.is_empty() {
-            let _ = writeln!(
-                out,
-                "- left out on {} (not valid there): {}",
-                v.to,
-                dropped_list(&e.dropped_to)
-            );
-        }
-        if !e.replaced_to.is_empty() {
-            let _ = writeln!(
-                out,
-                "- evaluated on {} as migrated: {}",
-                v.to,
-                e.replaced_to.join(", ")
-            );
-        }
-        if let Some(note) = &e.note {
-            let _ = writeln!(out, "- note: {}", md_escape(note));
+        for line in exposure_sides(e, &v, md_escape) {
+            let _ = writeln!(out, "- {line}");
         }
         if e.compared {
             let _ = writeln!(
