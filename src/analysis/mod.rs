@@ -314,10 +314,18 @@ pub fn attack_references(model: &Model) -> Vec<(&Located<String>, Kind)> {
     for a in &model.actors {
         out.extend(a.groups.iter().map(|g| (g, Kind::Group)));
         out.extend(a.techniques.iter().map(|t| (t, Kind::Technique)));
+        out.extend(
+            a.exclude
+                .iter()
+                .filter(|t| Kind::from_attack_id(&t.value).is_some())
+                .map(|t| (t, Kind::Technique)),
+        );
     }
     for c in &model.controls {
         out.extend(c.mitigations.iter().map(|m| (m, Kind::Mitigation)));
         out.extend(c.detections.iter().map(|d| (d, Kind::DetectionStrategy)));
+        out.extend(c.counters.iter().map(|t| (t, Kind::Technique)));
+        out.extend(c.detects.iter().map(|t| (t, Kind::Technique)));
     }
     for t in &model.threats {
         out.push((&t.technique, Kind::Technique));

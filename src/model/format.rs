@@ -109,9 +109,16 @@ pub struct Actor {
     /// Leaked data assets in this actor's hands.
     #[serde(default)]
     pub holds: Vec<Located<String>>,
-    /// Systems the actor reaches directly. Default: every system with exposure `internet`.
+    /// Systems the actor already operates on (an insider's desk, a phone line into a call
+    /// centre). Default: every system with exposure `internet`, where the actor still has to get
+    /// in through an initial-access technique that no implemented control prevents.
     #[serde(default)]
     pub entry: Option<Vec<Located<String>>>,
+    /// What this actor does not bring from its own and its groups' techniques: technique IDs
+    /// (T1059; an ID also removes its sub-techniques) and tactic shortnames (discovery: a
+    /// technique goes when all its tactics are excluded). Explicit threats are never excluded.
+    #[serde(default)]
+    pub exclude: Vec<Located<String>>,
 }
 
 /// A system of the supply chain.
@@ -228,6 +235,14 @@ pub struct Control {
     /// ATT&CK detection strategies (DET0103) this control implements.
     #[serde(default)]
     pub detections: Vec<Located<String>>,
+    /// Techniques (T1656) this control prevents directly on its systems, in the defender's own
+    /// terms (liveness detection counters Impersonation); a parent covers its sub-techniques.
+    #[serde(default)]
+    pub counters: Vec<Located<String>>,
+    /// Techniques (T1656) this control detects directly on its systems; a parent covers its
+    /// sub-techniques.
+    #[serde(default)]
+    pub detects: Vec<Located<String>>,
     /// Systems the control is in place on.
     pub applies_to: Vec<Located<String>>,
     pub status: Located<ControlStatus>,

@@ -42,6 +42,8 @@ pub struct ActorDef {
     /// Explicit entry systems, or every internet-exposed system when the model gives none.
     pub entry: Vec<SystemId>,
     pub entry_is_default: bool,
+    /// Technique IDs and tactic shortnames the actor does not bring.
+    pub exclude: Vec<Located<String>>,
 }
 
 #[derive(Debug, Clone)]
@@ -89,6 +91,10 @@ pub struct ControlDef {
     pub name: String,
     pub mitigations: Vec<Located<String>>,
     pub detections: Vec<Located<String>>,
+    /// Techniques the control prevents directly.
+    pub counters: Vec<Located<String>>,
+    /// Techniques the control detects directly.
+    pub detects: Vec<Located<String>>,
     pub applies_to: Vec<SystemId>,
     pub status: ControlStatus,
 }

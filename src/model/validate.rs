@@ -305,6 +305,39 @@ impl<'a> Validator<'a> {
         }
     }
 
+    /// An actor's `exclude`: technique IDs, or tactic shortnames of the release.
+    fn exclusions(&mut self, entries: &[Located<String>]) {
+        let kb = self.kb;
+        for e in entries {
+            if Kind::from_attack_id(&e.value).is_some() {
+                self.attack_ref(e, Kind::Technique, "exclude");
+                continue;
+            }
+            let shortnames: Vec<&str> = kb
+                .tactics
+                .iter()
+                .filter(|t| t.meta.is_active())
+                .map(|t| t.shortname.as_str())
+                .collect();
+            if shortnames.contains(&e.value.as_str()) {
+                continue;
+            }
+            let hint = match closest(&e.value, &shortnames) {
+                Some(c) => format!("did you mean `{c}`?"),
+                None => format!("tactic shortnames: {}", shortnames.join(", ")),
+            };
+            self.push(
+                Code::InvalidValue,
+                e.position,
+                format!(
+                    "`{}` in `exclude` is neither a technique ID nor a tactic shortname of ATT&CK {} {}",
+                    e.value, kb.release.domain, kb.release.version
+                ),
+            )
+            .hint = Some(hint);
+        }
+    }
+
     fn platforms(&mut self, platforms: &[Located<String>], known: &[String]) {
         for p in platforms {
             if known.contains(&p.value) {
@@ -407,6 +440,7 @@ impl<'a> Validator<'a> {
             .map(|a| {
                 self.attack_refs(&a.groups, Kind::Group, "groups");
                 self.attack_refs(&a.techniques, Kind::Technique, "techniques");
+                self.exclusions(&a.exclude);
                 let (entry, entry_is_default) = match &a.entry {
                     Some(list) => (self.references(list, Section::System, "entry"), false),
                     None => (
@@ -427,6 +461,7 @@ impl<'a> Validator<'a> {
                     holds: self.references(&a.holds, Section::Data, "holds"),
                     entry,
                     entry_is_default,
+                    exclude: a.exclude.clone(),
                 }
             })
             .collect();
@@ -459,11 +494,15 @@ impl<'a> Validator<'a> {
             .map(|c| {
                 self.attack_refs(&c.mitigations, Kind::Mitigation, "mitigations");
                 self.attack_refs(&c.detections, Kind::DetectionStrategy, "detections");
+                self.attack_refs(&c.counters, Kind::Technique, "counters");
+                self.attack_refs(&c.detects, Kind::Technique, "detects");
                 ControlDef {
                     id: c.id.clone(),
                     name: c.name.value.clone(),
                     mitigations: c.mitigations.clone(),
                     detections: c.detections.clone(),
+                    counters: c.counters.clone(),
+                    detects: c.detects.clone(),
                     applies_to: self.references(&c.applies_to, Section::System, "applies_to"),
                     status: c.status.value,
                 }

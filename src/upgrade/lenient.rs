@@ -171,6 +171,7 @@ fn remove_at(file: &mut ModelFile, p: Position) -> Option<String> {
     for a in &mut file.actors {
         lists.push(&mut a.groups);
         lists.push(&mut a.techniques);
+        lists.push(&mut a.exclude);
     }
     for s in &mut file.systems {
         lists.push(&mut s.platforms);
@@ -179,6 +180,8 @@ fn remove_at(file: &mut ModelFile, p: Position) -> Option<String> {
     for c in &mut file.controls {
         lists.push(&mut c.mitigations);
         lists.push(&mut c.detections);
+        lists.push(&mut c.counters);
+        lists.push(&mut c.detects);
     }
     for list in lists {
         if let Some(v) = take(list, p) {

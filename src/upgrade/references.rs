@@ -98,6 +98,18 @@ pub fn references(file: &ModelFile) -> Vec<Reference> {
                 format!("actors[{}].techniques", a.id),
             );
         }
+        for t in a
+            .exclude
+            .iter()
+            .filter(|t| Kind::from_attack_id(&t.value).is_some())
+        {
+            push(
+                &mut out,
+                Kind::Technique,
+                t,
+                format!("actors[{}].exclude", a.id),
+            );
+        }
     }
     for s in &file.systems {
         for t in &s.telemetry {
@@ -127,6 +139,16 @@ pub fn references(file: &ModelFile) -> Vec<Reference> {
                 d,
                 format!("controls[{}].detections", c.id),
             );
+        }
+        for (key, list) in [("counters", &c.counters), ("detects", &c.detects)] {
+            for t in list {
+                push(
+                    &mut out,
+                    Kind::Technique,
+                    t,
+                    format!("controls[{}].{key}", c.id),
+                );
+            }
         }
     }
     for (i, t) in file.threats.iter().enumerate() {
