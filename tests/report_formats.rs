@@ -288,7 +288,7 @@ fn sarif_results_carry_location_level_severity_and_advice() {
             let properties = &result["properties"];
             assert_eq!(properties["security-severity"], security);
             assert_eq!(properties["severity"], e.severity.label());
-            assert_eq!(properties["score"], e.score);
+            assert_eq!(properties["risk"], e.risk);
             assert_eq!(properties["actor"], e.actor.as_str());
             assert_eq!(properties["technique"], e.technique.as_str());
             assert_eq!(properties["system"], e.system.as_str());

@@ -1,54 +1,172 @@
-//! Coverage of an exposure (technique t on system s): is it mitigated, is it detected?
+//! Coverage of technique t on system s: is it prevented, detected, visible?
 //!
-//! - Relevant mitigations: the active mitigations of t, plus those of t's parent.
-//! - Mitigated: an `implemented` control on s lists one; `partial` controls make it partially
-//!   mitigated; `planned` ones count for nothing but are shown.
-//! - Detected: an `implemented` control on s lists a detection strategy of t (or its parent),
-//!   or s's telemetry supplies, for at least one analytic of such a strategy whose platforms
-//!   meet s's, every data component that analytic needs. Before v18, the data components that
-//!   detect t directly stand in for strategies.
+//! - **Mitigated** (which is what *prevents* a step of an attack): an `implemented` control on s
+//!   names an active ATT&CK mitigation of t or of t's parent, or `counters` t or its parent.
+//! - **Detected**: an `implemented` control on s names an active detection strategy of t (or its
+//!   parent), or `detects` t or its parent.
+//! - `partial` controls that would do either leave the exposure partially covered; `planned`
+//!   ones count for nothing but are shown.
+//! - **Visible**: s's telemetry meets an analytic of such a strategy whose platforms meet s's.
+//!   Having the logs is not detecting: visibility never changes the status, it is reported as
+//!   "detectable with data you already have". A log-source reference of an analytic (data
+//!   component C read through log source L) is met when s lists C, or L, or any log-source name
+//!   the release lists for C (an AWS-only shop listing `AWS:CloudTrail` meets an IaaS analytic
+//!   that names `gcp:audit`). Before v18, a data component that detects t directly and that s
+//!   collects makes t visible.
 //!
-//! What telemetry supplies is matched per log-source reference of the analytic: a reference
-//! (data component C, log source L) is met when the system lists C's ID, or lists L itself.
-//! A log-source name does not stand for every component that mentions it: `AWS:CloudTrail`
-//! appears under 44 data components in 18.1, and collecting CloudTrail does not make a system
-//! observe an analytic that reads a SaaS audit log. (For releases before v18, whose analytics
-//! name no log sources, a log-source name supplies the data components that list it.)
+//! Status: `covered` (mitigated and detected), `partial` (one of the two, or only partial
+//! controls), `gap` (neither). Coverage does not depend on who attacks: it is computed per
+//! (technique, system), before reach.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::findings::{DetectionCoverage, MitigationCoverage, Status};
+use crate::attack::knowledge::Analytic;
 use crate::attack::view::Named;
 use crate::attack::{Kind, KnowledgeBase, ObjectRef};
 use crate::model::Model;
 use crate::model::format::ControlStatus;
-use crate::model::resolved::SystemId;
 
-/// What is in place on one system, computed once per system.
-#[derive(Debug, Default)]
+/// The best status of the controls on one system that name one object, and those controls.
+#[derive(Debug, Clone)]
+pub struct Listing {
+    pub status: ControlStatus,
+    pub controls: Vec<String>,
+}
+
+impl Listing {
+    fn add(&mut self, status: ControlStatus, control: &str) {
+        self.status = self.status.max(status);
+        if !self.controls.iter().any(|c| c == control) {
+            self.controls.push(control.to_string());
+        }
+    }
+}
+
+/// What is in place on one system, keyed by knowledge-base index.
+#[derive(Debug, Default, Clone)]
 pub struct SystemDefences {
-    /// Mitigation ID -> the best status of a control listing it, and those controls.
-    pub mitigations: BTreeMap<String, (ControlStatus, Vec<String>)>,
-    /// Detection strategy ID -> the best status of a control listing it, and those controls.
-    pub detections: BTreeMap<String, (ControlStatus, Vec<String>)>,
+    /// Mitigation index -> the controls naming it.
+    pub mitigations: BTreeMap<u32, Listing>,
+    /// Detection strategy index -> the controls naming it.
+    pub detections: BTreeMap<u32, Listing>,
+    /// Technique index -> the controls that counter it directly.
+    pub counters: BTreeMap<u32, Listing>,
+    /// Technique index -> the controls that detect it directly.
+    pub detects: BTreeMap<u32, Listing>,
     pub telemetry: Telemetry,
 }
 
-/// What a system collects: data components by ID, and log sources by name.
+/// Which of a system's defence lists an entry goes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DefenceKind {
+    Mitigation,
+    Detection,
+    Counter,
+    Detect,
+}
+
+impl SystemDefences {
+    /// Records that `control` (with `status`) names object `index` of `kind` on this system.
+    pub fn add(&mut self, kind: DefenceKind, index: u32, status: ControlStatus, control: &str) {
+        let map = match kind {
+            DefenceKind::Mitigation => &mut self.mitigations,
+            DefenceKind::Detection => &mut self.detections,
+            DefenceKind::Counter => &mut self.counters,
+            DefenceKind::Detect => &mut self.detects,
+        };
+        map.entry(index)
+            .or_insert_with(|| Listing {
+                status,
+                controls: Vec::new(),
+            })
+            .add(status, control);
+    }
+}
+
+/// Every system's defences, in one pass over the controls.
+pub fn defences(model: &Model, kb: &KnowledgeBase) -> Vec<SystemDefences> {
+    let mut out: Vec<SystemDefences> = model
+        .systems
+        .iter()
+        .map(|s| SystemDefences {
+            telemetry: Telemetry::of(kb, s.telemetry.iter().map(|t| t.value.as_str())),
+            ..SystemDefences::default()
+        })
+        .collect();
+    for control in &model.controls {
+        let status = control.status;
+        for (kind, expected, ids) in control_entries(control) {
+            for id in ids {
+                let Some(o) = kb.lookup(&id.value, Some(expected)) else {
+                    continue;
+                };
+                if o.kind != expected {
+                    continue;
+                }
+                for &s in &control.applies_to {
+                    out[s].add(kind, o.index, status, &control.id.value);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A control's four lists with the defence kind and ATT&CK kind of each.
+pub fn control_entries(
+    control: &crate::model::resolved::ControlDef,
+) -> [(
+    DefenceKind,
+    Kind,
+    &Vec<crate::model::located::Located<String>>,
+); 4] {
+    [
+        (
+            DefenceKind::Mitigation,
+            Kind::Mitigation,
+            &control.mitigations,
+        ),
+        (
+            DefenceKind::Detection,
+            Kind::DetectionStrategy,
+            &control.detections,
+        ),
+        (DefenceKind::Counter, Kind::Technique, &control.counters),
+        (DefenceKind::Detect, Kind::Technique, &control.detects),
+    ]
+}
+
+/// What a system collects: data components (named by ID, or standing behind a log-source name
+/// it lists) and log-source names.
 #[derive(Debug, Default, Clone)]
 pub struct Telemetry {
-    /// Data components named by ID.
     pub components: BTreeSet<u32>,
     /// Log-source names, lower-cased.
     pub log_sources: BTreeSet<String>,
-    /// Components named by ID or whose log sources are named (for releases before v18).
-    pub broad_components: BTreeSet<u32>,
 }
 
 impl Telemetry {
+    /// The telemetry of a system's `telemetry` list.
+    pub fn of<'t>(kb: &KnowledgeBase, entries: impl IntoIterator<Item = &'t str>) -> Telemetry {
+        let mut out = Telemetry::default();
+        for entry in entries {
+            match kb.lookup(entry, Some(Kind::DataComponent)) {
+                Some(o) if o.kind == Kind::DataComponent => {
+                    out.components.insert(o.index);
+                }
+                _ => {
+                    out.log_sources.insert(entry.to_ascii_lowercase());
+                    out.components.extend(kb.components_with_log_source(entry));
+                }
+            }
+        }
+        out
+    }
+
     /// The data components of an analytic's log-source references that this telemetry does
     /// not meet; empty when the analytic can run.
-    pub fn unmet(&self, analytic: &crate::attack::knowledge::Analytic) -> Vec<u32> {
+    pub fn unmet(&self, analytic: &Analytic) -> Vec<u32> {
         let mut out: Vec<u32> = analytic
             .log_sources
             .iter()
@@ -65,7 +183,7 @@ impl Telemetry {
     }
 
     /// Whether an analytic names any log source at all.
-    pub fn observable_at_all(analytic: &crate::attack::knowledge::Analytic) -> bool {
+    pub fn observable_at_all(analytic: &Analytic) -> bool {
         !analytic.log_sources.is_empty()
     }
 
@@ -75,51 +193,79 @@ impl Telemetry {
         for t in all {
             out.components.extend(&t.components);
             out.log_sources.extend(t.log_sources.iter().cloned());
-            out.broad_components.extend(&t.broad_components);
         }
         out
     }
 }
 
-impl SystemDefences {
-    pub fn of(model: &Model, kb: &KnowledgeBase, system: SystemId) -> SystemDefences {
-        let mut out = SystemDefences::default();
-        for control in model
-            .controls
-            .iter()
-            .filter(|c| c.applies_to.contains(&system))
-        {
-            for (ids, target) in [
-                (&control.mitigations, &mut out.mitigations),
-                (&control.detections, &mut out.detections),
-            ] {
-                for id in ids {
-                    let key = id.value.to_ascii_uppercase();
-                    let entry = target.entry(key).or_insert((control.status, Vec::new()));
-                    entry.0 = entry.0.max(control.status);
-                    entry.1.push(control.id.value.clone());
-                }
-            }
-        }
-        let telemetry = &mut out.telemetry;
-        for entry in &model.systems[system].telemetry {
-            match kb.lookup(&entry.value, Some(Kind::DataComponent)) {
-                Some(o) if o.kind == Kind::DataComponent => {
-                    telemetry.components.insert(o.index);
-                    telemetry.broad_components.insert(o.index);
-                }
-                _ => {
-                    telemetry
-                        .log_sources
-                        .insert(entry.value.to_ascii_lowercase());
-                    telemetry
-                        .broad_components
-                        .extend(kb.components_with_log_source(&entry.value));
-                }
-            }
-        }
-        out
+/// The facts the rules need about technique t on system s: cheap enough to ask for every step
+/// of every actor, and the one place that decides them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CoverageState {
+    /// An implemented control names a mitigation of t (or its parent) or counters it.
+    pub mitigated: bool,
+    /// An implemented control names a detection strategy of t (or its parent) or detects it.
+    pub detected: bool,
+    /// A `partial` control would mitigate or detect it.
+    pub partly: bool,
+}
+
+impl CoverageState {
+    /// Whether the step is prevented: only mitigation stops an attacker.
+    pub fn prevents(self) -> bool {
+        self.mitigated
     }
+
+    /// The status before acceptances.
+    pub fn status(self) -> Status {
+        match (self.mitigated, self.detected) {
+            (true, true) => Status::Covered,
+            (false, false) if !self.partly => Status::Gap,
+            _ => Status::Partial,
+        }
+    }
+}
+
+/// t itself, then its parent.
+fn self_and_parent(kb: &KnowledgeBase, technique: u32) -> impl Iterator<Item = u32> {
+    std::iter::once(technique).chain(kb.techniques[technique as usize].parent)
+}
+
+fn mark(status: ControlStatus, flag: &mut bool, partly: &mut bool) {
+    match status {
+        ControlStatus::Implemented => *flag = true,
+        ControlStatus::Partial => *partly = true,
+        ControlStatus::Planned => {}
+    }
+}
+
+/// The coverage facts of technique t on a system with these defences.
+pub fn state(kb: &KnowledgeBase, defences: &SystemDefences, technique: u32) -> CoverageState {
+    let mut out = CoverageState::default();
+    for t in self_and_parent(kb, technique) {
+        let t_obj = &kb.techniques[t as usize];
+        for m in &t_obj.mitigations {
+            if let Some(l) = defences.mitigations.get(m)
+                && kb.mitigations[*m as usize].meta.is_active()
+            {
+                mark(l.status, &mut out.mitigated, &mut out.partly);
+            }
+        }
+        if let Some(l) = defences.counters.get(&t) {
+            mark(l.status, &mut out.mitigated, &mut out.partly);
+        }
+        for d in &t_obj.detection_strategies {
+            if let Some(l) = defences.detections.get(d)
+                && kb.detection_strategies[*d as usize].meta.is_active()
+            {
+                mark(l.status, &mut out.detected, &mut out.partly);
+            }
+        }
+        if let Some(l) = defences.detects.get(&t) {
+            mark(l.status, &mut out.detected, &mut out.partly);
+        }
+    }
+    out
 }
 
 /// A technique's own objects and its parent's, for a relation (mitigations, strategies, ...).
@@ -128,24 +274,61 @@ fn with_parent(
     technique: u32,
     pick: impl Fn(&crate::attack::knowledge::Technique) -> &Vec<u32>,
 ) -> Vec<u32> {
-    let t = &kb.techniques[technique as usize];
-    let mut out = pick(t).clone();
-    if let Some(parent) = t.parent {
-        out.extend(pick(&kb.techniques[parent as usize]));
-    }
+    let mut out: Vec<u32> = self_and_parent(kb, technique)
+        .flat_map(|t| pick(&kb.techniques[t as usize]).iter().copied())
+        .collect();
     out.sort_unstable();
     out.dedup();
     out
 }
 
-/// The coverage of one technique on one system.
+/// The active mitigations of t and of its parent, in ATT&CK ID order.
+pub fn relevant_mitigations(kb: &KnowledgeBase, technique: u32) -> Vec<u32> {
+    let mut out: Vec<u32> = with_parent(kb, technique, |t| &t.mitigations)
+        .into_iter()
+        .filter(|&m| kb.mitigations[m as usize].meta.is_active())
+        .collect();
+    out.sort_by(|a, b| {
+        let id = |m: &u32| &kb.mitigations[*m as usize].meta.attack_id;
+        id(a).cmp(id(b))
+    });
+    out
+}
+
+/// The active detection strategies of t and of its parent, in ATT&CK ID order.
+pub fn relevant_strategies(kb: &KnowledgeBase, technique: u32) -> Vec<u32> {
+    let mut out: Vec<u32> = with_parent(kb, technique, |t| &t.detection_strategies)
+        .into_iter()
+        .filter(|&d| kb.detection_strategies[d as usize].meta.is_active())
+        .collect();
+    out.sort_by(|a, b| {
+        let id = |d: &u32| &kb.detection_strategies[*d as usize].meta.attack_id;
+        id(a).cmp(id(b))
+    });
+    out
+}
+
+/// The coverage of one technique on one system, named for reports.
 #[derive(Debug, Clone)]
 pub struct Assessment {
     pub mitigations: MitigationCoverage,
     pub detection: DetectionCoverage,
+    /// Controls on the system that name a relevant mitigation or strategy or the technique,
+    /// any status.
     pub controls: Vec<String>,
-    /// Status before acceptances: covered, partial or gap.
-    pub status: Status,
+    /// Implemented controls that prevent it.
+    pub prevented_by: Vec<String>,
+    /// Implemented controls that detect it.
+    pub detected_by: Vec<String>,
+    pub state: CoverageState,
+}
+
+/// Sorts a listing's controls into the assessment's lists.
+fn note(listing: &Listing, controls: &mut BTreeSet<String>, implemented_by: &mut BTreeSet<String>) {
+    controls.extend(listing.controls.iter().cloned());
+    if listing.status == ControlStatus::Implemented {
+        implemented_by.extend(listing.controls.iter().cloned());
+    }
 }
 
 pub fn assess(
@@ -154,101 +337,93 @@ pub fn assess(
     defences: &SystemDefences,
     technique: u32,
 ) -> Assessment {
-    let mut controls: BTreeSet<String> = BTreeSet::new();
+    let state = state(kb, defences, technique);
+    let mut controls = BTreeSet::new();
+    let mut prevented_by = BTreeSet::new();
+    let mut detected_by = BTreeSet::new();
 
-    // Mitigations.
-    let relevant = with_parent(kb, technique, |t| &t.mitigations);
-    let relevant = kb.named(Kind::Mitigation, &relevant);
-    let mut mitigations = MitigationCoverage {
-        relevant: relevant.clone(),
-        ..MitigationCoverage::default()
-    };
-    for m in &relevant {
-        match defences.mitigations.get(&m.id) {
-            Some((status, by)) => {
-                controls.extend(by.iter().cloned());
-                match status {
-                    ControlStatus::Implemented => mitigations.implemented.push(m.id.clone()),
-                    ControlStatus::Partial => mitigations.partial.push(m.id.clone()),
-                    ControlStatus::Planned => mitigations.planned.push(m.id.clone()),
+    let relevant = relevant_mitigations(kb, technique);
+    let mut mitigations = MitigationCoverage::default();
+    for &m in &relevant {
+        let named = named(kb, Kind::Mitigation, m);
+        mitigations.relevant.push(named.clone());
+        match defences.mitigations.get(&m) {
+            Some(listing) => {
+                note(listing, &mut controls, &mut prevented_by);
+                match listing.status {
+                    ControlStatus::Implemented => mitigations.implemented.push(named.id.clone()),
+                    ControlStatus::Partial => mitigations.partial.push(named.id.clone()),
+                    ControlStatus::Planned => mitigations.planned.push(named.id.clone()),
                 }
-                if *status != ControlStatus::Implemented {
-                    mitigations.missing.push(m.clone());
+                if listing.status != ControlStatus::Implemented {
+                    mitigations.missing.push(named);
                 }
             }
-            None => mitigations.missing.push(m.clone()),
+            None => mitigations.missing.push(named),
+        }
+    }
+    for t in self_and_parent(kb, technique) {
+        if let Some(listing) = defences.counters.get(&t) {
+            note(listing, &mut controls, &mut prevented_by);
+        }
+        if let Some(listing) = defences.detects.get(&t) {
+            note(listing, &mut controls, &mut detected_by);
         }
     }
 
-    // Detection.
-    let strategies = with_parent(kb, technique, |t| &t.detection_strategies);
+    let strategies = relevant_strategies(kb, technique);
     let mut detection = DetectionCoverage {
         strategies: kb.named(Kind::DetectionStrategy, &strategies),
         ..DetectionCoverage::default()
     };
     let mut cheapest: Option<Vec<u32>> = None;
+    let mut visible_analytics = BTreeSet::new();
     for &s in &strategies {
         let strategy = &kb.detection_strategies[s as usize];
-        if !strategy.meta.is_active() {
-            continue;
-        }
         let id = strategy.meta.attack_id.clone();
-        let by_control = defences.detections.get(&id);
-        if let Some((_, by)) = by_control {
-            controls.extend(by.iter().cloned());
+        if let Some(listing) = defences.detections.get(&s) {
+            note(listing, &mut controls, &mut detected_by);
+            match listing.status {
+                ControlStatus::Implemented => detection.implemented.push(id.clone()),
+                ControlStatus::Partial => detection.partial.push(id.clone()),
+                ControlStatus::Planned => detection.planned.push(id.clone()),
+            }
         }
-        let mut observed = false;
         for &a in &strategy.analytics {
             let analytic = &kb.analytics[a as usize];
             if !analytic.meta.is_active()
                 || !analytic.platforms.iter().any(|p| platforms.contains(p))
+                || !Telemetry::observable_at_all(analytic)
             {
-                continue;
-            }
-            if !Telemetry::observable_at_all(analytic) {
                 continue;
             }
             let missing = defences.telemetry.unmet(analytic);
             if missing.is_empty() {
-                observed = true;
+                visible_analytics.insert(analytic.meta.attack_id.clone());
             } else if cheapest.as_ref().is_none_or(|c| missing.len() < c.len()) {
                 cheapest = Some(missing);
             }
-        }
-        match (by_control.map(|b| b.0), observed) {
-            (Some(ControlStatus::Implemented), _) | (_, true) => detection.implemented.push(id),
-            (Some(ControlStatus::Partial), false) => detection.partial.push(id),
-            (Some(ControlStatus::Planned), false) => detection.planned.push(id),
-            (None, false) => {}
         }
     }
     // Before v18: data components that detect the technique directly.
     let direct = with_parent(kb, technique, |t| &t.data_components);
     detection.data_components = kb.named(Kind::DataComponent, &direct);
-    let direct_observed = direct
+    let direct_visible = direct
         .iter()
-        .any(|c| defences.telemetry.broad_components.contains(c));
-    let detected = !detection.implemented.is_empty() || direct_observed;
-    if !detected {
-        let missing: Vec<u32> = match cheapest {
-            Some(c) => c,
-            None => direct.clone(),
-        };
+        .any(|c| defences.telemetry.components.contains(c));
+    detection.visible_analytics = visible_analytics.into_iter().collect();
+    detection.visible = !detection.visible_analytics.is_empty() || direct_visible;
+    if !detection.visible {
+        let missing = cheapest.unwrap_or(direct);
         detection.missing_data_components = kb.named(Kind::DataComponent, &missing);
     }
-
-    let mitigated = !mitigations.implemented.is_empty();
-    let partly = !mitigations.partial.is_empty() || !detection.partial.is_empty();
-    let status = match (mitigated, detected) {
-        (true, true) => Status::Covered,
-        (false, false) if !partly => Status::Gap,
-        _ => Status::Partial,
-    };
     Assessment {
         mitigations,
         detection,
         controls: controls.into_iter().collect(),
-        status,
+        prevented_by: prevented_by.into_iter().collect(),
+        detected_by: detected_by.into_iter().collect(),
+        state,
     }
 }
 

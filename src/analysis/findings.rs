@@ -50,25 +50,6 @@ impl Severity {
         }
     }
 
-    /// The weight of one exposure of this severity in fix priorities.
-    pub fn weight(self) -> u32 {
-        match self {
-            Severity::Critical => 8,
-            Severity::High => 4,
-            Severity::Medium => 2,
-            Severity::Low => 1,
-        }
-    }
-
-    /// One level lower (a `partial` exposure), `Low` staying `Low`.
-    pub fn lowered(self) -> Severity {
-        match self {
-            Severity::Critical => Severity::High,
-            Severity::High => Severity::Medium,
-            Severity::Medium | Severity::Low => Severity::Low,
-        }
-    }
-
     pub const ALL: [Severity; 4] = [
         Severity::Critical,
         Severity::High,
@@ -122,19 +103,83 @@ pub struct MitigationCoverage {
 pub struct DetectionCoverage {
     /// ATT&CK's detection strategies of the technique (and its parent).
     pub strategies: Vec<Named>,
-    /// Strategies in place: an `implemented` control lists them, or the system's telemetry
-    /// supplies every data component one of their analytics needs on its platforms.
+    /// Strategies an `implemented` control on the system lists.
     pub implemented: Vec<String>,
     /// Strategies only `partial` controls list.
     pub partial: Vec<String>,
     /// Strategies only `planned` controls list.
     pub planned: Vec<String>,
-    /// The data components the system would need to collect to observe the technique with
-    /// the cheapest analytic (empty when already detected).
+    /// The system's telemetry already meets an analytic of a strategy: detectable with data
+    /// the organisation has. Visibility is not detection and never changes the status.
+    pub visible: bool,
+    /// The analytics (AN IDs) the telemetry meets.
+    pub visible_analytics: Vec<String>,
+    /// The data components the system would need to collect to run the cheapest analytic
+    /// (empty when already visible).
     pub missing_data_components: Vec<Named>,
     /// Releases before v18: data components that detect the technique directly.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub data_components: Vec<Named>,
+}
+
+/// How strongly the model says an exposure is real; the strongest reason wins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Evidence {
+    /// Only through a linked ATT&CK group.
+    Inferred,
+    /// The actor's own technique, leaked-data reuse, or the trust rule.
+    Modelled,
+    /// An explicit threat.
+    Explicit,
+}
+
+impl Evidence {
+    /// Its factor in risk: explicit 3, modelled 2, inferred 1.
+    pub fn weight(self) -> u32 {
+        match self {
+            Evidence::Inferred => 1,
+            Evidence::Modelled => 2,
+            Evidence::Explicit => 3,
+        }
+    }
+}
+
+/// What a technique does for the attacker on that system.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Anything else: discovery, execution, defense evasion, command and control, ...
+    Supports,
+    /// Gets the attacker in or further: initial access, lateral movement, credential access,
+    /// privilege escalation, persistence, and every trust-rule exposure.
+    Moves,
+    /// The objective: collection, exfiltration, impact, and every reuse of stolen identity.
+    Takes,
+}
+
+impl Role {
+    /// Its factor in risk: takes 3, moves 2, supports 1.
+    pub fn weight(self) -> u32 {
+        match self {
+            Role::Supports => 1,
+            Role::Moves => 2,
+            Role::Takes => 3,
+        }
+    }
+}
+
+/// A fix that would lower the open risk of an exposure, and how much on its system.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Recommendation {
+    /// `mitigation` or `detection-strategy`.
+    pub kind: &'static str,
+    pub id: String,
+    pub name: String,
+    /// The fix in `--assume-fix` syntax (`M1032@vendor-idp`).
+    pub fix: String,
+    /// Open risk on the system it would remove (status changes only, reach unchanged).
+    pub removes_risk: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -144,7 +189,7 @@ pub struct AcceptanceNote {
     pub expires: String,
 }
 
-/// One (actor, technique, system) in scope, with its coverage and severity.
+/// One (actor, technique, system) in scope, with its coverage, risk and severity.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Exposure {
     pub model: String,
@@ -155,15 +200,31 @@ pub struct Exposure {
     pub system: String,
     pub status: Status,
     pub severity: Severity,
-    /// impact x likelihood, before a `partial` status lowers the severity.
-    pub score: u8,
+    /// impact x likelihood x evidence x role (1..108), halved (rounded down) when `partial`,
+    /// 0 when `covered`; an accepted exposure keeps the risk of its coverage.
+    pub risk: u32,
     pub impact: u8,
     pub likelihood: u8,
+    pub evidence: Evidence,
+    pub role: Role,
+    /// Its (actor, system) is a hop of one of the actor's attack paths.
+    pub on_path: bool,
+    /// Nothing implemented prevents it: the attacker can take this step.
+    pub walkable: bool,
+    /// The system's telemetry already meets an analytic of it (see `detection`).
+    pub visible: bool,
     pub reasons: Vec<Reason>,
     pub mitigations: MitigationCoverage,
     pub detection: DetectionCoverage,
-    /// Controls on the system that list a relevant mitigation or strategy, any status.
+    /// Controls on the system that name a relevant mitigation or strategy or the technique
+    /// itself, any status.
     pub controls: Vec<String>,
+    /// Implemented controls that prevent it.
+    pub prevented_by: Vec<String>,
+    /// Implemented controls that detect it.
+    pub detected_by: Vec<String>,
+    /// Up to three fixes, the most open risk removed on the system first (ties: ATT&CK ID).
+    pub recommended: Vec<Recommendation>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub acceptance: Option<AcceptanceNote>,
     pub location: SourceLocation,
@@ -222,7 +283,7 @@ pub struct Preparation {
     pub note: String,
 }
 
-/// A fix and what it would improve.
+/// A fix and what it would improve on one system.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Priority {
     pub model: String,
@@ -231,32 +292,113 @@ pub struct Priority {
     pub id: String,
     pub name: String,
     pub system: String,
-    /// Severity-weighted count of gap/partial exposures it would improve (critical 8, high 4,
-    /// medium 2, low 1).
-    pub score: u32,
+    /// Open risk it would remove on the system (status changes only).
+    pub removes_risk: u32,
+    /// Open exposures it would improve.
     pub exposures: usize,
     pub techniques: Vec<String>,
 }
 
-/// One system on an attack path, and the actor's gap techniques there.
+/// One system on an attack path, and the techniques that take the attacker there.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Hop {
     pub system: String,
+    /// The walkable techniques that make this step (empty on an explicit entry system).
     pub techniques: Vec<String>,
 }
 
-/// A way from an actor to sensitive data through systems with gaps.
+/// A way an actor could walk from a foothold to sensitive data: every step walkable.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AttackPath {
     pub model: String,
     pub actor: String,
     pub data: String,
-    /// `entry` (the actor's entry system) or `reuse` (leaked data it holds).
+    /// How the actor gets its foothold: `entry` (it already operates there), `initial-access`
+    /// (a walkable initial-access technique on an internet system) or `reuse` (leaked data it
+    /// holds, at a system that verifies its kind).
     pub start: &'static str,
     /// The leaked data asset that opens the path when `start` is `reuse`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub via_data: Option<String>,
     pub hops: Vec<Hop>,
+    /// The walkable techniques that take the data on the last hop.
+    pub takes: Vec<String>,
+    /// The sum over hops of the highest risk among the exposures making each step, plus the
+    /// highest risk among those taking the data.
+    pub risk: u32,
+}
+
+/// Exposures grouped by (system, technique): what a person reads first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub model: String,
+    pub system: String,
+    pub technique: String,
+    pub technique_name: String,
+    pub tactics: Vec<String>,
+    /// The worst status among its exposures (gap, partial, accepted, covered).
+    pub status: Status,
+    /// The highest severity among its open exposures; absent when none is open.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub severity: Option<Severity>,
+    /// The sum of the risk of its open exposures: techniques where actors converge rise.
+    pub risk: u32,
+    pub on_path: bool,
+    pub role: Role,
+    /// The strongest evidence among its exposures.
+    pub evidence: Evidence,
+    pub visible: bool,
+    pub actors: Vec<String>,
+    /// Open exposures among `actors`.
+    pub open: usize,
+    pub recommended: Vec<Recommendation>,
+    pub location: SourceLocation,
+}
+
+impl Finding {
+    pub fn is_open(&self) -> bool {
+        self.open > 0
+    }
+}
+
+/// One step of the fix plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlanStep {
+    pub model: String,
+    /// 1-based, in the order to do them.
+    pub step: usize,
+    /// The fix in `--assume-fix` syntax: `M1032@vendor-idp`, `DET0123@bank-app` or a control id.
+    pub fix: String,
+    /// `mitigation`, `detection-strategy` or `control`.
+    pub kind: &'static str,
+    pub id: String,
+    pub name: String,
+    /// The systems it acts on.
+    pub systems: Vec<String>,
+    /// Who would do it: the owners of those systems.
+    pub owners: Vec<String>,
+    pub paths_before: usize,
+    pub paths_after: usize,
+    pub risk_before: u32,
+    pub risk_after: u32,
+    /// Equivalent fixes: ATT&CK objects that would change exactly the same exposures.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub alternatives: Vec<String>,
+    /// The findings (system, technique) whose status, risk or presence it changes.
+    pub changes: Vec<FindingChange>,
+}
+
+/// How a plan step changes one finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FindingChange {
+    pub system: String,
+    pub technique: String,
+    /// The finding's status before, and after (absent when the finding leaves scope).
+    pub before: Status,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub after: Option<Status>,
+    pub risk_before: u32,
+    pub risk_after: u32,
 }
 
 /// A reference to a deprecated (or revoked) ATT&CK object.

@@ -1,41 +1,62 @@
-//! The gap engine: from a validated model and its ATT&CK release, which techniques reach which
-//! systems ([`scope`]), how well each is mitigated and detected ([`coverage`]), how bad each gap
-//! is ([`severity`]), what to fix first ([`priorities`]), which paths lead to sensitive data
-//! ([`paths`]) and what the actors do before touching anything ([`preparation`]).
+//! The gap engine (rules 2): from a validated model and its ATT&CK release, how well each
+//! technique is prevented and detected on each system ([`coverage`]), where each actor can
+//! actually get ([`reach`]), which (actor, technique, system) are in scope ([`scope`]), how
+//! risky each is ([`risk`]), which attack paths lead to sensitive data ([`paths`]), what to fix
+//! first ([`plan`], [`priorities`]) and what the actors do before touching anything
+//! ([`preparation`]). Coverage comes first and does not depend on reach; reach is a
+//! breadth-first closure per actor over the steps nothing prevents.
 //!
 //! Everything here is plain data out; renderers turn it into reports.
 
+pub mod actors;
+pub mod context;
 pub mod coverage;
+pub mod evaluate;
 pub mod findings;
+pub mod fix;
+pub mod grouped;
 pub mod paths;
+pub mod plan;
 pub mod preparation;
 pub mod priorities;
+pub mod reach;
+pub mod risk;
 pub mod scope;
-pub mod severity;
 
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::attack::{Kind, KnowledgeBase};
 use crate::diag::Position;
-use crate::graph::SupplyChain;
 use crate::model::Model;
 use crate::model::date::Date;
 use crate::model::format::ControlStatus;
 use crate::model::located::Located;
+use crate::model::resolved::{ActorId, SystemId};
+use context::{Context, Defended};
+use evaluate::{ActorOutcome, Scoped};
 use findings::*;
+use fix::{Fix, FixError};
+use priorities::{FixKey, Gain, Relevant};
+
+/// The version of the rules reports are computed with (`generator.rules`).
+pub const RULES_VERSION: u32 = 2;
 
 /// Knobs of one analysis.
 #[derive(Debug, Clone)]
 pub struct Options {
-    /// Paths per (actor, data asset) pair (`--paths`).
+    /// Paths per (actor, data asset) pair (`--paths-per-pair`).
     pub paths_per_pair: usize,
-    /// Controls whose status is assumed (`--assume CONTROL=implemented`).
+    /// Controls whose status is assumed (`--assume CONTROL=STATUS`).
     pub assume: Vec<(String, ControlStatus)>,
+    /// Fixes assumed in place (`--assume-fix M1032@system`, a control id).
+    pub fixes: Vec<String>,
     /// The day acceptances are judged on.
     pub today: Date,
     /// Most path searches in one analysis.
     pub path_budget: usize,
+    /// Whether to compute the fix plan.
+    pub plan: bool,
 }
 
 impl Default for Options {
@@ -43,16 +64,30 @@ impl Default for Options {
         Options {
             paths_per_pair: 3,
             assume: Vec::new(),
+            fixes: Vec::new(),
             today: Date::today(),
             path_budget: paths::PATH_SEARCH_BUDGET,
+            plan: true,
         }
     }
+}
+
+/// Where one actor gets.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ActorReach {
+    /// System ids, in model order.
+    pub systems: Vec<String>,
+    /// Data asset ids it reaches: stored on a reached system or carried by a flow with a
+    /// reached end.
+    pub data: Vec<String>,
 }
 
 /// What the engine found in one model.
 #[derive(Debug, Clone, Default)]
 pub struct ModelAnalysis {
     pub exposures: Vec<Exposure>,
+    pub findings: Vec<Finding>,
+    pub plan: Vec<PlanStep>,
     pub preparation: Vec<Preparation>,
     pub priorities: Vec<Priority>,
     pub paths: Vec<AttackPath>,
@@ -61,174 +96,179 @@ pub struct ModelAnalysis {
     pub what_if: Vec<WhatIfChange>,
     /// Per actor, every technique it brings (for graphs).
     pub actor_techniques: Vec<Vec<String>>,
+    /// Per actor, where it gets.
+    pub reach: Vec<ActorReach>,
+    /// The sum of the risk of the open exposures.
+    pub open_risk: u64,
+    /// `--assume` controls and `--assume-fix` fixes this model does not have.
+    pub unmatched: Vec<String>,
 }
 
 /// Why an analysis could not run.
 #[derive(Debug, thiserror::Error)]
 pub enum AnalysisError {
-    #[error("--assume names `{0}`, which is not a control of {1}")]
-    UnknownControl(String, String),
+    #[error("--assume-fix {0}")]
+    Fix(#[from] FixError),
 }
 
-/// Analyses a model; with assumptions, also says what they change.
+/// Analyses a model; with assumptions or fixes, also says what they change.
 pub fn analyze(
     model: &Model,
     kb: &KnowledgeBase,
     options: &Options,
 ) -> Result<ModelAnalysis, AnalysisError> {
-    if options.assume.is_empty() {
-        return Ok(run(model, kb, options));
+    let mut unmatched = Vec::new();
+    let mut fixes = Vec::new();
+    for text in &options.fixes {
+        match Fix::parse(text, model, kb)? {
+            Some(fix) => fixes.push(fix),
+            None => unmatched.push(text.clone()),
+        }
+    }
+    if options.assume.is_empty() && fixes.is_empty() {
+        let mut out = run(model, kb, options, &[]);
+        out.unmatched = unmatched;
+        return Ok(out);
     }
     let mut assumed = model.clone();
     for (control, status) in &options.assume {
         match assumed.controls.iter_mut().find(|c| &c.id.value == control) {
             Some(c) => c.status = *status,
-            None => {
-                return Err(AnalysisError::UnknownControl(
-                    control.clone(),
-                    model.file.clone(),
-                ));
-            }
+            None => unmatched.push(control.clone()),
         }
     }
-    let before = run(model, kb, options);
-    let mut after = run(&assumed, kb, options);
+    let before = run(
+        model,
+        kb,
+        &Options {
+            plan: false,
+            ..options.clone()
+        },
+        &[],
+    );
+    let mut after = run(&assumed, kb, options, &fixes);
     after.what_if = what_if(&before.exposures, &after.exposures);
+    after.unmatched = unmatched;
     Ok(after)
 }
 
-fn run(model: &Model, kb: &KnowledgeBase, options: &Options) -> ModelAnalysis {
-    let chain = SupplyChain::build(model, &[]);
-    let scope = scope::scope(model, kb, &chain);
-    let defences: Vec<coverage::SystemDefences> = (0..model.systems.len())
-        .map(|s| coverage::SystemDefences::of(model, kb, s))
-        .collect();
-    let impacts = severity::impacts(model);
-    let mut used_acceptances = BTreeSet::new();
-    let mut exposures: Vec<Exposure> = scope
-        .exposures
-        .iter()
-        .map(|scoped| {
-            exposure(
-                model,
-                kb,
-                options.today,
-                &defences,
-                &impacts,
-                scoped,
-                &mut used_acceptances,
-            )
-        })
-        .collect();
-    exposures.sort_by(|a, b| exposure_order(a).cmp(&exposure_order(b)));
-
-    let supplied = coverage::Telemetry::union(defences.iter().map(|d| &d.telemetry));
-    let preparation = scope
-        .preparation
-        .iter()
-        .enumerate()
-        .flat_map(|(a, list)| {
-            let actor = model.actors[a].id.value.clone();
-            let supplied = &supplied;
-            list.iter()
-                .map(move |&t| preparation::preparation(kb, &model.file, &actor, t, supplied))
-        })
-        .collect();
-
-    // Each actor's gap techniques per system, in one pass over the exposures.
-    let system_of: HashMap<&str, usize> = model
-        .systems
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.id.value.as_str(), i))
-        .collect();
-    let actor_of: HashMap<&str, usize> = model
-        .actors
-        .iter()
-        .enumerate()
-        .map(|(i, a)| (a.id.value.as_str(), i))
-        .collect();
-    let mut gaps_by_actor: Vec<BTreeMap<usize, Vec<String>>> =
-        vec![BTreeMap::new(); model.actors.len()];
-    for e in exposures.iter().filter(|e| e.status == Status::Gap) {
-        if let (Some(&a), Some(&s)) = (
-            actor_of.get(e.actor.as_str()),
-            system_of.get(e.system.as_str()),
-        ) {
-            gaps_by_actor[a]
-                .entry(s)
-                .or_default()
-                .push(e.technique.clone());
-        }
+fn run(model: &Model, kb: &KnowledgeBase, options: &Options, fixes: &[Fix]) -> ModelAnalysis {
+    let ctx = Context::new(model, kb, options.today);
+    let mut defences = coverage::defences(model, kb);
+    for fix in fixes {
+        fix.apply(model, kb, &mut defences);
     }
-    let actor_gaps: Vec<paths::ActorGaps> = gaps_by_actor
-        .into_iter()
-        .enumerate()
-        .map(|(a, mut gaps)| {
-            for list in gaps.values_mut() {
-                list.sort();
-                list.dedup();
-            }
-            paths::ActorGaps { actor: a, gaps }
-        })
-        .collect();
-    let search = paths::attack_paths(
-        model,
-        &chain,
-        &actor_gaps,
-        options.paths_per_pair,
-        options.path_budget,
-    );
+    let defended = Defended::new(&defences);
+    let outcomes =
+        evaluate::evaluate_all(&ctx, defended, options.paths_per_pair, options.path_budget);
+    let truncated = outcomes.iter().any(|o| o.truncated);
+    let mut relevant = Relevant::default();
+    let gains = priorities::local_gains(&ctx, defended, &outcomes, &mut relevant);
+    let exposures = exposures(&ctx, &defences, &outcomes, &gains, &mut relevant);
 
     let mut warnings = Vec::new();
-    if search.truncated {
+    if truncated {
         warnings.push(format!(
-            "{}: attack-path search stopped after {} searches (the path search budget); some paths are not listed",
+            "{}: attack-path search stopped after {} searches (the path search budget); some paths are not listed and no fix plan is computed",
             model.file, options.path_budget
         ));
     }
-    for (i, a) in model.accepted.iter().enumerate() {
-        if a.expires < options.today {
-            warnings.push(format!(
-                "{}:{}: the acceptance of {} expired on {}; the exposure counts again ({} should review it)",
-                model.file,
-                a.position.map_or(0, |p| p.line),
-                a.technique,
-                a.expires,
-                a.owner
-            ));
-        } else if !used_acceptances.contains(&i) {
-            warnings.push(format!(
-                "{}:{}: the acceptance of {} matches no exposure",
-                model.file,
-                a.position.map_or(0, |p| p.line),
-                a.technique
-            ));
-        }
-    }
+    let plan = if options.plan && !truncated {
+        let (steps, plan_warnings) = plan::plan(&ctx, &defences, &outcomes, options.paths_per_pair);
+        warnings.extend(plan_warnings);
+        steps
+    } else {
+        Vec::new()
+    };
+    warnings.extend(acceptance_warnings(model, options.today, &outcomes));
     ModelAnalysis {
-        priorities: priorities::priorities(&exposures),
-        exposures,
-        preparation,
-        paths: search.paths,
+        plan,
+        findings: grouped::findings(&exposures),
+        priorities: priorities::priorities(&ctx, &gains),
+        preparation: preparation(&ctx, &defences),
+        paths: attack_paths(&ctx, &outcomes),
         drift: drift(model, kb),
         warnings,
         what_if: Vec::new(),
-        actor_techniques: scope.actor_techniques,
+        actor_techniques: ctx.profiles.iter().map(|p| p.ids.clone()).collect(),
+        reach: outcomes.iter().map(|o| actor_reach(&ctx, o)).collect(),
+        open_risk: evaluate::totals(&outcomes).1,
+        unmatched: Vec::new(),
+        exposures,
     }
 }
 
-/// Open findings first, worst first; then a stable order by ids.
-fn exposure_order(e: &Exposure) -> (Reverse<Severity>, u8, &str, &str, &str, &str) {
-    let status = match e.status {
-        Status::Gap => 0,
-        Status::Partial => 1,
-        Status::Accepted => 2,
-        Status::Covered => 3,
-    };
+/// Every exposure of every actor, named, with its severity; open risk first.
+fn exposures(
+    ctx: &Context,
+    defences: &[coverage::SystemDefences],
+    outcomes: &[ActorOutcome],
+    gains: &BTreeMap<FixKey, Gain>,
+    relevant: &mut Relevant,
+) -> Vec<Exposure> {
+    let mut assessed: HashMap<(u32, SystemId), coverage::Assessment> = HashMap::new();
+    let mut recommended: HashMap<(u32, SystemId), Vec<Recommendation>> = HashMap::new();
+    let mut out = Vec::new();
+    for (actor, outcome) in outcomes.iter().enumerate() {
+        let on_path: BTreeSet<SystemId> = outcome
+            .paths
+            .iter()
+            .flat_map(|p| p.systems.iter().copied())
+            .collect();
+        for e in &outcome.exposures {
+            let key = (e.technique, e.system);
+            let assessment = assessed.entry(key).or_insert_with(|| {
+                let mut a = coverage::assess(
+                    ctx.kb,
+                    &ctx.model.systems[e.system].platforms,
+                    &defences[e.system],
+                    e.technique,
+                );
+                // Missing mitigations in the order to implement them.
+                a.mitigations.missing.sort_by_key(|m| {
+                    let index = ctx
+                        .kb
+                        .lookup(&m.id, Some(Kind::Mitigation))
+                        .map_or(u32::MAX, |o| o.index);
+                    Reverse(priorities::mitigation_rank(gains, e.system, index))
+                });
+                a
+            });
+            let recommended = recommended.entry(key).or_insert_with(|| {
+                priorities::recommend(ctx, gains, relevant, e.technique, e.system, 3)
+            });
+            out.push(exposure(
+                ctx,
+                actor,
+                e,
+                on_path.contains(&e.system),
+                assessment,
+                recommended,
+            ));
+        }
+    }
+    out.sort_by(|a, b| exposure_order(a).cmp(&exposure_order(b)));
+    out
+}
+
+/// Open risk first, then on-path, then risk, then a stable order by ids.
+#[allow(clippy::type_complexity)]
+fn exposure_order(
+    e: &Exposure,
+) -> (
+    Reverse<u32>,
+    Reverse<bool>,
+    Reverse<u32>,
+    &str,
+    &str,
+    &str,
+    &str,
+) {
+    let open = if e.is_open() { e.risk } else { 0 };
     (
-        Reverse(e.severity),
-        status,
+        Reverse(open),
+        Reverse(e.on_path),
+        Reverse(e.risk),
         &e.model,
         &e.actor,
         &e.technique,
@@ -237,67 +277,170 @@ fn exposure_order(e: &Exposure) -> (Reverse<Severity>, u8, &str, &str, &str, &st
 }
 
 fn exposure(
-    model: &Model,
-    kb: &KnowledgeBase,
-    today: Date,
-    defences: &[coverage::SystemDefences],
-    impacts: &[u8],
-    scoped: &scope::Scoped,
-    used_acceptances: &mut BTreeSet<usize>,
+    ctx: &Context,
+    actor: ActorId,
+    e: &Scoped,
+    on_path: bool,
+    assessment: &coverage::Assessment,
+    recommended: &[Recommendation],
 ) -> Exposure {
-    let system = &model.systems[scoped.system];
-    let technique = &kb.techniques[scoped.technique as usize];
-    let assessment = coverage::assess(
-        kb,
-        &system.platforms,
-        &defences[scoped.system],
-        scoped.technique,
-    );
-    let parent_id = technique
-        .parent
-        .map(|p| kb.techniques[p as usize].meta.attack_id.as_str());
-    let acceptance = model.accepted.iter().enumerate().find(|(_, a)| {
-        (a.technique == technique.meta.attack_id || Some(a.technique.as_str()) == parent_id)
-            && a.system.is_none_or(|s| s == scoped.system)
-            && a.actor.is_none_or(|x| x == scoped.actor)
-            && a.expires >= today
-    });
-    let impact = impacts[scoped.system];
-    let likelihood = severity::likelihood(model, scoped.system);
-    let score = impact * likelihood;
-    let computed = severity::severity(score, assessment.status);
-    let status = if acceptance.is_some() {
-        Status::Accepted
-    } else {
-        assessment.status
-    };
-    if let Some((i, _)) = acceptance {
-        used_acceptances.insert(i);
-    }
+    let model = ctx.model;
+    let technique = &ctx.kb.techniques[e.technique as usize];
+    let risk = e.risk();
     Exposure {
         model: model.file.clone(),
-        actor: model.actors[scoped.actor].id.value.clone(),
+        actor: model.actors[actor].id.value.clone(),
         technique: technique.meta.attack_id.clone(),
         technique_name: technique.meta.name.clone(),
         tactics: technique.tactics.clone(),
-        system: system.id.value.clone(),
-        status,
-        severity: computed,
-        score,
-        impact,
-        likelihood,
-        reasons: scoped.reasons.clone(),
-        mitigations: assessment.mitigations,
-        detection: assessment.detection,
-        controls: assessment.controls,
-        acceptance: acceptance.map(|(_, a)| AcceptanceNote {
-            owner: a.owner.clone(),
-            reason: a.reason.clone(),
-            expires: a.expires.to_string(),
+        system: model.systems[e.system].id.value.clone(),
+        status: e.status(),
+        severity: risk::severity(risk, on_path || e.evidence == Evidence::Explicit),
+        risk,
+        impact: ctx.impacts[e.system],
+        likelihood: risk::likelihood(model, e.system),
+        evidence: e.evidence,
+        role: e.role,
+        on_path,
+        walkable: e.walkable(),
+        visible: assessment.detection.visible,
+        reasons: {
+            let mut reasons: Vec<Reason> = e
+                .why
+                .iter()
+                .map(|w| w.reason(ctx, actor, e.technique))
+                .collect();
+            reasons.sort();
+            reasons
+        },
+        mitigations: assessment.mitigations.clone(),
+        detection: assessment.detection.clone(),
+        controls: assessment.controls.clone(),
+        prevented_by: assessment.prevented_by.clone(),
+        detected_by: assessment.detected_by.clone(),
+        recommended: recommended.to_vec(),
+        acceptance: e.acceptance.map(|i| {
+            let a = &model.accepted[i];
+            AcceptanceNote {
+                owner: a.owner.clone(),
+                reason: a.reason.clone(),
+                expires: a.expires.to_string(),
+            }
         }),
-        location: location(&model.file, scoped.position),
+        location: location(&model.file, e.position),
         trend: None,
     }
+}
+
+/// The attack paths of every actor, as the report shows them: fewest hops, then highest risk.
+fn attack_paths(ctx: &Context, outcomes: &[ActorOutcome]) -> Vec<AttackPath> {
+    let model = ctx.model;
+    let ids = |list: &[u32]| -> Vec<String> {
+        list.iter()
+            .map(|&t| ctx.kb.techniques[t as usize].meta.attack_id.clone())
+            .collect()
+    };
+    let mut out: Vec<AttackPath> = outcomes
+        .iter()
+        .enumerate()
+        .flat_map(|(actor, o)| {
+            o.paths.iter().map(move |p| AttackPath {
+                model: model.file.clone(),
+                actor: model.actors[actor].id.value.clone(),
+                data: model.data[p.data].id.value.clone(),
+                start: p.start.label(),
+                via_data: match p.start {
+                    reach::Start::Reuse(d) => Some(model.data[d].id.value.clone()),
+                    _ => None,
+                },
+                hops: p
+                    .systems
+                    .iter()
+                    .zip(&p.hops)
+                    .map(|(&s, techniques)| Hop {
+                        system: model.systems[s].id.value.clone(),
+                        techniques: ids(techniques),
+                    })
+                    .collect(),
+                takes: ids(&p.takes),
+                risk: p.risk,
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        (a.hops.len(), Reverse(a.risk), &a.actor, &a.data).cmp(&(
+            b.hops.len(),
+            Reverse(b.risk),
+            &b.actor,
+            &b.data,
+        ))
+    });
+    out
+}
+
+fn actor_reach(ctx: &Context, outcome: &ActorOutcome) -> ActorReach {
+    let model = ctx.model;
+    let reached = &outcome.reach.reached;
+    let data = model
+        .data
+        .iter()
+        .enumerate()
+        .filter(|(d, _)| ctx.holders[*d].iter().any(|&s| reached[s]))
+        .map(|(_, d)| d.id.value.clone())
+        .collect();
+    ActorReach {
+        systems: outcome
+            .reach
+            .reached_systems()
+            .map(|s| model.systems[s].id.value.clone())
+            .collect(),
+        data,
+    }
+}
+
+/// Each actor's PRE techniques, with what the organisation could observe of them.
+fn preparation(ctx: &Context, defences: &[coverage::SystemDefences]) -> Vec<Preparation> {
+    let supplied = coverage::Telemetry::union(defences.iter().map(|d| &d.telemetry));
+    ctx.profiles
+        .iter()
+        .enumerate()
+        .flat_map(|(a, profile)| {
+            let actor = &ctx.model.actors[a].id.value;
+            let supplied = &supplied;
+            profile.preparation.iter().map(move |&t| {
+                preparation::preparation(ctx.kb, &ctx.model.file, actor, t, supplied)
+            })
+        })
+        .collect()
+}
+
+/// Expired acceptances, and unexpired ones that match nothing.
+fn acceptance_warnings(model: &Model, today: Date, outcomes: &[ActorOutcome]) -> Vec<String> {
+    let used: BTreeSet<usize> = outcomes
+        .iter()
+        .flat_map(|o| o.exposures.iter().filter_map(|e| e.acceptance))
+        .collect();
+    let mut warnings = Vec::new();
+    for (i, a) in model.accepted.iter().enumerate() {
+        if a.expires < today {
+            warnings.push(format!(
+                "{}:{}: the acceptance of {} expired on {}; the exposure counts again ({} should review it)",
+                model.file,
+                a.position.map_or(0, |p| p.line),
+                a.technique,
+                a.expires,
+                a.owner
+            ));
+        } else if !used.contains(&i) {
+            warnings.push(format!(
+                "{}:{}: the acceptance of {} matches no exposure",
+                model.file,
+                a.position.map_or(0, |p| p.line),
+                a.technique
+            ));
+        }
+    }
+    warnings
 }
 
 pub fn location(file: &str, position: Option<Position>) -> SourceLocation {

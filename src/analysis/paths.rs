@@ -1,182 +1,270 @@
-//! Attack paths: from each actor to each confidential or restricted data asset, the shortest
-//! ways (Yen's k shortest paths) through systems on which the actor has at least one `gap`,
-//! starting at an entry system or at a system its leaked data opens (the reuse edge), and
-//! ending at a system that stores or carries the data.
+//! Attack paths an attacker could walk: from a foothold, through systems each entered by a
+//! walkable step, to a system that holds or carries confidential or restricted data (not itself
+//! leaked) where the actor has a walkable exposure that *takes*.
 //!
-//! Bounded: only the gap subgraph is searched, targets unreachable in it are skipped after one
-//! breadth-first search, and the number of path searches per run has a budget.
+//! Up to `per_pair` paths per (actor, data asset), fewest hops first, then highest risk (Yen's
+//! k shortest simple paths, each hop costing `HOP - risk of the step`, so that hop count
+//! dominates and risk breaks ties). A path's risk is the sum over its hops of the highest risk
+//! among the exposures making each step, plus the highest risk among those taking the data.
+//! Only prevention breaks a step, so a fix can cut paths; detection cannot.
+//!
+//! Bounded: one search per (actor, data asset) that has a target, and a budget of searches per
+//! analysis.
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::BTreeMap;
 
 use pathfinding::directed::yen::yen;
 
-use super::findings::{AttackPath, Hop};
-use crate::graph::SupplyChain;
-use crate::model::Model;
-use crate::model::format::Sensitivity;
-use crate::model::resolved::{ActorId, DataId, SystemId};
+use super::context::Context;
+use super::evaluate::Scoped;
+use super::findings::Role;
+use super::reach::{Reach, Start};
+use crate::model::resolved::{DataId, SystemId};
 
 /// Most path searches (one per actor and data asset) in one analysis.
 pub const PATH_SEARCH_BUDGET: usize = 20_000;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-enum Step {
-    Source,
-    System(SystemId),
+/// The cost of one hop before its risk is taken off: larger than any risk (108).
+const HOP: u32 = 1_000;
+
+/// Where paths of one actor can go: what a fix must change to change its paths.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PathGraph {
+    pub footholds: Vec<SystemId>,
+    pub steps: Vec<(SystemId, SystemId)>,
+    /// Per data asset worth a path: the reached systems holding it where the actor takes.
+    pub targets: Vec<(DataId, Vec<SystemId>)>,
 }
 
-/// Inputs for one actor: its gap techniques per system.
-pub struct ActorGaps {
-    pub actor: ActorId,
-    pub gaps: BTreeMap<SystemId, Vec<String>>,
+/// One path found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FoundPath {
+    pub data: DataId,
+    pub systems: Vec<SystemId>,
+    pub start: Start,
+    /// Per hop, the techniques making the step.
+    pub hops: Vec<Vec<u32>>,
+    /// The techniques taking the data on the last hop.
+    pub takes: Vec<u32>,
+    pub risk: u32,
 }
 
-/// What the path search produced, and whether the budget cut it short.
-pub struct PathSearch {
-    pub paths: Vec<AttackPath>,
-    pub truncated: bool,
+/// The risk of an actor's exposure (technique, system), looked up in its sorted exposures.
+fn risk_of(exposures: &[Scoped], technique: u32, system: SystemId) -> u32 {
+    exposures
+        .binary_search_by(|e| (e.technique, e.system).cmp(&(technique, system)))
+        .map_or(0, |i| exposures[i].risk())
 }
 
-pub fn attack_paths(
-    model: &Model,
-    chain: &SupplyChain,
-    actors: &[ActorGaps],
-    per_pair: usize,
-    budget: usize,
-) -> PathSearch {
-    let mut paths = Vec::new();
-    let mut searches = 0;
-    let mut truncated = false;
-    // Where each data asset lives, and which sensitive assets each system holds, computed
-    // once: they do not depend on the actor.
-    let holders = holders(model);
-    let mut sensitive_held: Vec<Vec<DataId>> = vec![Vec::new(); model.systems.len()];
-    for (d, systems) in holders.iter().enumerate() {
-        if model.data[d].sensitivity >= Sensitivity::Confidential {
-            for &s in systems {
-                sensitive_held[s].push(d);
-            }
-        }
-    }
-    for gaps in actors {
-        if per_pair == 0 || gaps.gaps.is_empty() {
-            continue;
-        }
-        let actor = &model.actors[gaps.actor];
-        let open = |s: &SystemId| gaps.gaps.contains_key(s);
-        // Start systems: entry first, then those the actor's leaked data opens.
-        let mut starts: BTreeMap<SystemId, Option<DataId>> = BTreeMap::new();
-        for &d in &actor.holds {
-            for (s, system) in model.systems.iter().enumerate() {
-                if system.verifies.contains(&model.data[d].kind) && open(&s) {
-                    starts.entry(s).or_insert(Some(d));
-                }
-            }
-        }
-        for &s in actor.entry.iter().filter(|s| open(s)) {
-            starts.insert(s, None);
-        }
-        if starts.is_empty() {
-            continue;
-        }
-        let reached = reachable(chain, &starts, &gaps.gaps);
-        // Only assets held somewhere the actor reaches, in data order.
-        let within_reach: BTreeSet<DataId> = reached
-            .iter()
-            .flat_map(|&s| sensitive_held[s].iter().copied())
-            .collect();
-        for d in within_reach {
-            let targets: BTreeSet<SystemId> = holders[d]
-                .iter()
-                .copied()
-                .filter(|s| reached.contains(s))
-                .collect();
-            if targets.is_empty() {
-                continue;
-            }
-            if searches >= budget {
-                truncated = true;
-                break;
-            }
-            searches += 1;
-            let found = yen(
-                &Step::Source,
-                |step| -> Vec<(Step, u32)> {
-                    match step {
-                        Step::Source => starts.keys().map(|&s| (Step::System(s), 1)).collect(),
-                        Step::System(s) => chain
-                            .flow_neighbours(*s)
-                            .into_iter()
-                            .filter(|n| gaps.gaps.contains_key(n))
-                            .map(|n| (Step::System(n), 1))
-                            .collect(),
-                    }
-                },
-                |step| matches!(step, Step::System(s) if targets.contains(s)),
-                per_pair,
-            );
-            for (steps, _) in found {
-                let systems: Vec<SystemId> = steps
-                    .iter()
-                    .filter_map(|s| match s {
-                        Step::System(s) => Some(*s),
-                        Step::Source => None,
-                    })
-                    .collect();
-                let Some(first) = systems.first() else {
-                    continue;
-                };
-                let via = starts.get(first).copied().flatten();
-                paths.push(AttackPath {
-                    model: model.file.clone(),
-                    actor: actor.id.value.clone(),
-                    data: model.data[d].id.value.clone(),
-                    start: if via.is_some() { "reuse" } else { "entry" },
-                    via_data: via.map(|v| model.data[v].id.value.clone()),
-                    hops: systems
-                        .iter()
-                        .map(|s| Hop {
-                            system: model.systems[*s].id.value.clone(),
-                            techniques: gaps.gaps.get(s).cloned().unwrap_or_default(),
-                        })
-                        .collect(),
-                });
-            }
-        }
-    }
-    PathSearch { paths, truncated }
-}
-
-/// For every data asset, the systems that store it or are an end of a flow carrying it.
-fn holders(model: &Model) -> Vec<BTreeSet<SystemId>> {
-    let mut out: Vec<BTreeSet<SystemId>> = model
-        .data
+fn highest_risk(exposures: &[Scoped], techniques: &[u32], system: SystemId) -> u32 {
+    techniques
         .iter()
-        .map(|d| d.stored_in.iter().copied().collect())
-        .collect();
-    for f in &model.flows {
-        for &d in &f.carries {
-            out[d].insert(f.from);
-            out[d].insert(f.to);
+        .map(|&t| risk_of(exposures, t, system))
+        .max()
+        .unwrap_or(0)
+}
+
+/// The walkable exposures that take something, per system.
+pub fn takers(exposures: &[Scoped]) -> BTreeMap<SystemId, Vec<u32>> {
+    let mut out: BTreeMap<SystemId, Vec<u32>> = BTreeMap::new();
+    for e in exposures {
+        if e.role == Role::Takes && e.walkable() {
+            out.entry(e.system).or_default().push(e.technique);
         }
     }
     out
 }
 
-/// Systems reachable from the starts through gap systems only.
-fn reachable(
-    chain: &SupplyChain,
-    starts: &BTreeMap<SystemId, Option<DataId>>,
-    gaps: &BTreeMap<SystemId, Vec<String>>,
-) -> BTreeSet<SystemId> {
-    let mut seen: BTreeSet<SystemId> = starts.keys().copied().collect();
-    let mut queue: VecDeque<SystemId> = seen.iter().copied().collect();
-    while let Some(s) = queue.pop_front() {
-        for n in chain.flow_neighbours(s) {
-            if gaps.contains_key(&n) && seen.insert(n) {
-                queue.push_back(n);
+/// The graph paths are searched in.
+pub fn path_graph(ctx: &Context, reach: &Reach, exposures: &[Scoped]) -> PathGraph {
+    graph_of(ctx, reach, &takers(exposures))
+}
+
+/// The graph paths are searched in, from the systems where the actor takes.
+pub fn graph_of(ctx: &Context, reach: &Reach, takers: &BTreeMap<SystemId, Vec<u32>>) -> PathGraph {
+    PathGraph {
+        footholds: reach.footholds.iter().map(|f| f.system).collect(),
+        steps: reach.steps.iter().map(|s| (s.from, s.to)).collect(),
+        targets: targets(ctx, &reach.reached, takers),
+    }
+}
+
+/// Per data asset worth a path, the reached systems holding it where the actor takes.
+pub fn targets(
+    ctx: &Context,
+    reached: &[bool],
+    takers: &BTreeMap<SystemId, Vec<u32>>,
+) -> Vec<(DataId, Vec<SystemId>)> {
+    ctx.path_targets()
+        .filter_map(|d| {
+            let systems: Vec<SystemId> = ctx.holders[d]
+                .iter()
+                .copied()
+                .filter(|&s| reached[s] && takers.contains_key(&s))
+                .collect();
+            (!systems.is_empty()).then_some((d, systems))
+        })
+        .collect()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+enum Node {
+    Source,
+    System(SystemId),
+    Sink,
+}
+
+/// What one actor's searches found, and whether the budget stopped them.
+pub struct Searched {
+    pub paths: Vec<FoundPath>,
+    pub searches: usize,
+    pub truncated: bool,
+}
+
+/// Up to `per_pair` paths per data asset for one actor, spending at most `budget` searches.
+pub fn search(
+    reach: &Reach,
+    exposures: &[Scoped],
+    graph: &PathGraph,
+    per_pair: usize,
+    budget: usize,
+) -> Searched {
+    let mut out = Searched {
+        paths: Vec::new(),
+        searches: 0,
+        truncated: false,
+    };
+    if per_pair == 0 || graph.targets.is_empty() {
+        return out;
+    }
+    let takers = takers(exposures);
+    let foothold_cost: Vec<(Node, u32)> = reach
+        .footholds
+        .iter()
+        .map(|f| {
+            let risk = highest_risk(exposures, &f.techniques, f.system);
+            (Node::System(f.system), HOP - risk)
+        })
+        .collect();
+    let mut out_steps: BTreeMap<SystemId, Vec<(Node, u32)>> = BTreeMap::new();
+    for step in &reach.steps {
+        let risk = highest_risk(exposures, &step.techniques, step.to);
+        out_steps
+            .entry(step.from)
+            .or_default()
+            .push((Node::System(step.to), HOP - risk));
+    }
+    for (data, targets) in &graph.targets {
+        if out.searches >= budget {
+            out.truncated = true;
+            break;
+        }
+        out.searches += 1;
+        let found = yen(
+            &Node::Source,
+            |node| -> Vec<(Node, u32)> {
+                match node {
+                    Node::Source => foothold_cost.clone(),
+                    Node::System(s) if targets.binary_search(s).is_ok() => {
+                        let takes = takers.get(s).map_or(&[][..], Vec::as_slice);
+                        vec![(Node::Sink, HOP - highest_risk(exposures, takes, *s))]
+                    }
+                    Node::System(s) => out_steps.get(s).cloned().unwrap_or_default(),
+                    Node::Sink => Vec::new(),
+                }
+            },
+            |node| *node == Node::Sink,
+            per_pair,
+        );
+        for (nodes, _) in found {
+            let systems: Vec<SystemId> = nodes
+                .iter()
+                .filter_map(|n| match n {
+                    Node::System(s) => Some(*s),
+                    _ => None,
+                })
+                .collect();
+            if let Some(path) = describe(reach, exposures, &takers, *data, systems) {
+                out.paths.push(path);
             }
         }
     }
-    seen
+    out
+}
+
+/// How many paths [`search`] finds in a graph: at most `per_pair` per data asset. The costs do
+/// not matter for the count (Yen's algorithm finds every simple path when there are fewer than
+/// `per_pair`), so every hop costs one.
+pub fn count(graph: &PathGraph, per_pair: usize) -> usize {
+    if per_pair == 0 {
+        return 0;
+    }
+    let mut out_steps: BTreeMap<SystemId, Vec<(Node, u32)>> = BTreeMap::new();
+    for &(from, to) in &graph.steps {
+        out_steps
+            .entry(from)
+            .or_default()
+            .push((Node::System(to), 1));
+    }
+    let footholds: Vec<(Node, u32)> = graph
+        .footholds
+        .iter()
+        .map(|&s| (Node::System(s), 1))
+        .collect();
+    graph
+        .targets
+        .iter()
+        .map(|(_, targets)| {
+            yen(
+                &Node::Source,
+                |node| -> Vec<(Node, u32)> {
+                    match node {
+                        Node::Source => footholds.clone(),
+                        Node::System(s) if targets.binary_search(s).is_ok() => {
+                            vec![(Node::Sink, 1)]
+                        }
+                        Node::System(s) => out_steps.get(s).cloned().unwrap_or_default(),
+                        Node::Sink => Vec::new(),
+                    }
+                },
+                |node| *node == Node::Sink,
+                per_pair,
+            )
+            .len()
+        })
+        .sum()
+}
+
+/// The hops of a path found, with the techniques of each step and its risk.
+fn describe(
+    reach: &Reach,
+    exposures: &[Scoped],
+    takers: &BTreeMap<SystemId, Vec<u32>>,
+    data: DataId,
+    systems: Vec<SystemId>,
+) -> Option<FoundPath> {
+    let first = *systems.first()?;
+    let last = *systems.last()?;
+    let foothold = reach.footholds.iter().find(|f| f.system == first)?;
+    let mut hops = vec![foothold.techniques.clone()];
+    let mut risk = highest_risk(exposures, &foothold.techniques, first);
+    for pair in systems.windows(2) {
+        let i = reach
+            .steps
+            .binary_search_by(|s| (s.from, s.to).cmp(&(pair[0], pair[1])))
+            .ok()?;
+        let step = &reach.steps[i];
+        risk += highest_risk(exposures, &step.techniques, step.to);
+        hops.push(step.techniques.clone());
+    }
+    let takes = takers.get(&last).cloned().unwrap_or_default();
+    risk += highest_risk(exposures, &takes, last);
+    Some(FoundPath {
+        data,
+        systems,
+        start: foothold.start,
+        hops,
+        takes,
+        risk,
+    })
 }

@@ -1,65 +1,219 @@
-//! Ranking the fixes: for each missing mitigation and detection strategy on each system, the
-//! severity-weighted number of gap/partial exposures it would improve, so a report can lead
-//! with "do these three things first".
+//! What each missing mitigation and detection strategy would remove on its system: the open
+//! risk of the exposures there whose status it would improve (a gap becomes partial and its
+//! risk halves; a partial becomes covered and leaves the open risk). Reach is held fixed here;
+//! the fix plan ([`super::plan`]) is where cutting attack paths is weighed.
+//!
+//! These gains rank the per-exposure recommendations (ties: mitigations first, then ATT&CK ID)
+//! and the `priorities` table.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use super::findings::{Exposure, Priority};
+use super::context::{Context, Defended};
+use super::coverage::{CoverageState, relevant_mitigations, relevant_strategies};
+use super::evaluate::{ActorOutcome, Scoped};
+use super::findings::{Priority, Recommendation};
+use super::risk;
+use crate::attack::Kind;
+use crate::model::format::ControlStatus;
+use crate::model::resolved::SystemId;
 
-/// (model, kind, id, system): one fix on one system, borrowed from the exposures.
-type FixKey<'e> = (&'e str, &'static str, &'e str, &'e str);
-/// (name, score, exposures, techniques): what the fix would improve.
-type FixGain<'e> = (&'e str, u32, usize, Vec<&'e str>);
+/// A mitigation or a detection strategy; mitigations first in ties.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum FixKind {
+    Mitigation,
+    Detection,
+}
 
-pub fn priorities(exposures: &[Exposure]) -> Vec<Priority> {
-    // Keys borrow from the exposures: a large model has hundreds of thousands of
-    // (exposure, fix) pairs, and owned keys cost four allocations each.
-    // A hash map: the output is sorted below on a total order, so the table's order is free.
-    let mut table: HashMap<FixKey, FixGain, foldhash::fast::RandomState> = HashMap::default();
-    for e in exposures.iter().filter(|e| e.is_open()) {
-        let weight = e.severity.weight();
-        let mitigations = e.mitigations.missing.iter().map(|m| ("mitigation", m));
-        let strategies = e
-            .detection
-            .strategies
-            .iter()
-            .filter(|s| !e.detection.implemented.contains(&s.id))
-            .map(|s| ("detection-strategy", s));
-        for (kind, named) in mitigations.chain(strategies) {
-            let entry = table
-                .entry((&e.model, kind, &named.id, &e.system))
-                .or_insert_with(|| (&named.name, 0, 0, Vec::new()));
-            entry.1 += weight;
-            entry.2 += 1;
-            entry.3.push(&e.technique);
+impl FixKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            FixKind::Mitigation => "mitigation",
+            FixKind::Detection => "detection-strategy",
         }
     }
-    let mut out: Vec<Priority> = table
-        .into_iter()
-        .map(
-            |((model, kind, id, system), (name, score, exposures, mut techniques))| {
-                techniques.sort_unstable();
-                techniques.dedup();
-                Priority {
-                    model: model.to_string(),
-                    kind,
-                    id: id.to_string(),
-                    name: name.to_string(),
-                    system: system.to_string(),
-                    score,
-                    exposures,
-                    techniques: techniques.into_iter().map(str::to_string).collect(),
+
+    pub fn attack_kind(self) -> Kind {
+        match self {
+            FixKind::Mitigation => Kind::Mitigation,
+            FixKind::Detection => Kind::DetectionStrategy,
+        }
+    }
+}
+
+/// One ATT&CK object put in place on one system.
+pub type FixKey = (SystemId, FixKind, u32);
+
+/// What a fix would improve on its system.
+#[derive(Debug, Clone, Default)]
+pub struct Gain {
+    pub removes: u32,
+    pub exposures: usize,
+    pub techniques: BTreeSet<u32>,
+}
+
+/// The open risk an exposure would have in another coverage state.
+fn open_risk_in(e: &Scoped, state: CoverageState) -> u32 {
+    risk::open_risk(e.base_risk, state.status(), e.acceptance.is_some())
+}
+
+/// The relevant mitigations and strategies of techniques, computed once each.
+#[derive(Default)]
+pub struct Relevant(HashMap<u32, (Vec<u32>, Vec<u32>)>);
+
+impl Relevant {
+    pub fn of(&mut self, ctx: &Context, technique: u32) -> &(Vec<u32>, Vec<u32>) {
+        self.0.entry(technique).or_insert_with(|| {
+            (
+                relevant_mitigations(ctx.kb, technique),
+                relevant_strategies(ctx.kb, technique),
+            )
+        })
+    }
+}
+
+/// Every missing mitigation and strategy that would improve an open exposure, with its gain.
+pub fn local_gains(
+    ctx: &Context,
+    defended: Defended,
+    outcomes: &[ActorOutcome],
+    relevant: &mut Relevant,
+) -> BTreeMap<FixKey, Gain> {
+    let mut out: BTreeMap<FixKey, Gain> = BTreeMap::new();
+    for e in outcomes.iter().flat_map(|o| &o.exposures) {
+        if !e.is_open() {
+            continue;
+        }
+        let defences = defended.at(e.system);
+        let before = e.open_risk();
+        let (mitigations, strategies) = relevant.of(ctx, e.technique).clone();
+        let options = [
+            (FixKind::Mitigation, mitigations, &defences.mitigations),
+            (FixKind::Detection, strategies, &defences.detections),
+        ];
+        for (kind, objects, listed) in options {
+            let after_state = match kind {
+                FixKind::Mitigation => CoverageState {
+                    mitigated: true,
+                    ..e.state
+                },
+                FixKind::Detection => CoverageState {
+                    detected: true,
+                    ..e.state
+                },
+            };
+            if after_state.status() == e.state.status() {
+                continue;
+            }
+            let removes = before - open_risk_in(e, after_state);
+            for x in objects {
+                if listed
+                    .get(&x)
+                    .is_some_and(|l| l.status == ControlStatus::Implemented)
+                {
+                    continue;
                 }
-            },
-        )
+                let gain = out.entry((e.system, kind, x)).or_default();
+                gain.removes += removes;
+                gain.exposures += 1;
+                gain.techniques.insert(e.technique);
+            }
+        }
+    }
+    out
+}
+
+/// The `priorities` table of a model: every fix with a gain, most open risk removed first.
+pub fn priorities(ctx: &Context, gains: &BTreeMap<FixKey, Gain>) -> Vec<Priority> {
+    let kb = ctx.kb;
+    let mut out: Vec<Priority> = gains
+        .iter()
+        .map(|(&(system, kind, x), gain)| {
+            let meta = kb.meta(crate::attack::ObjectRef {
+                kind: kind.attack_kind(),
+                index: x,
+            });
+            let mut techniques: Vec<String> = gain
+                .techniques
+                .iter()
+                .map(|&t| kb.techniques[t as usize].meta.attack_id.clone())
+                .collect();
+            techniques.sort();
+            Priority {
+                model: ctx.model.file.clone(),
+                kind: kind.label(),
+                id: meta.attack_id.clone(),
+                name: meta.name.clone(),
+                system: ctx.model.systems[system].id.value.clone(),
+                removes_risk: gain.removes,
+                exposures: gain.exposures,
+                techniques,
+            }
+        })
         .collect();
     out.sort_by(|a, b| {
-        b.score
-            .cmp(&a.score)
+        b.removes_risk
+            .cmp(&a.removes_risk)
             .then_with(|| a.kind.cmp(b.kind))
             .then_with(|| a.id.cmp(&b.id))
             .then_with(|| a.system.cmp(&b.system))
-            .then_with(|| a.model.cmp(&b.model))
     });
     out
+}
+
+/// Up to `limit` fixes for technique t on system s, most open risk removed there first.
+pub fn recommend(
+    ctx: &Context,
+    gains: &BTreeMap<FixKey, Gain>,
+    relevant: &mut Relevant,
+    technique: u32,
+    system: SystemId,
+    limit: usize,
+) -> Vec<Recommendation> {
+    let kb = ctx.kb;
+    let (mitigations, strategies) = relevant.of(ctx, technique).clone();
+    let mut options: Vec<(u32, FixKind, String, u32)> = Vec::new();
+    for (kind, objects) in [
+        (FixKind::Mitigation, mitigations),
+        (FixKind::Detection, strategies),
+    ] {
+        for x in objects {
+            if let Some(gain) = gains.get(&(system, kind, x))
+                && gain.techniques.contains(&technique)
+            {
+                let id = kb
+                    .meta(crate::attack::ObjectRef {
+                        kind: kind.attack_kind(),
+                        index: x,
+                    })
+                    .attack_id
+                    .clone();
+                options.push((gain.removes, kind, id, x));
+            }
+        }
+    }
+    options.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+    options
+        .into_iter()
+        .take(limit)
+        .map(|(removes, kind, id, x)| Recommendation {
+            kind: kind.label(),
+            name: kb
+                .meta(crate::attack::ObjectRef {
+                    kind: kind.attack_kind(),
+                    index: x,
+                })
+                .name
+                .clone(),
+            fix: format!("{id}@{}", ctx.model.systems[system].id.value),
+            id,
+            removes_risk: removes,
+        })
+        .collect()
+}
+
+/// The order to show a technique's missing mitigations on a system: most risk removed first.
+pub fn mitigation_rank(gains: &BTreeMap<FixKey, Gain>, system: SystemId, mitigation: u32) -> u32 {
+    gains
+        .get(&(system, FixKind::Mitigation, mitigation))
+        .map_or(0, |g| g.removes)
 }

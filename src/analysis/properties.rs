@@ -1,5 +1,7 @@
 //! Property tests of the gap engine's invariants, on random models over the synthetic release.
 
+use std::collections::BTreeMap;
+
 use proptest::prelude::*;
 
 use super::findings::{Exposure, Status};
@@ -7,7 +9,7 @@ use super::{ModelAnalysis, Options, analyze};
 use crate::testing::{TODAY, kb, model};
 
 const PLATFORMS: [&str; 4] = ["SaaS", "IaaS", "Linux", "Identity Provider"];
-const TECHNIQUES: [&str; 7] = [
+const TECHNIQUES: [&str; 9] = [
     "T1199",
     "T1078",
     "T1078.004",
@@ -15,10 +17,13 @@ const TECHNIQUES: [&str; 7] = [
     "T1190",
     "T1530",
     "T1597.002",
+    "T1021",
+    "T1082",
 ];
-const MITIGATIONS: [&str; 7] = [
-    "M1032", "M1030", "M1018", "M1050", "M1017", "M1041", "M1056",
+const MITIGATIONS: [&str; 8] = [
+    "M1032", "M1030", "M1018", "M1050", "M1017", "M1041", "M1056", "M1042",
 ];
+const EXCLUDES: [&str; 4] = ["discovery", "T1078", "lateral-movement", "T1530"];
 const DETECTIONS: [&str; 2] = ["DET0001", "DET0002"];
 const TELEMETRY: [&str; 4] = ["\"auth:log\"", "\"app:log\"", "\"cloud:audit\"", "DC0001"];
 const STATUSES: [&str; 3] = ["implemented", "partial", "planned"];
@@ -70,24 +75,40 @@ fn random_model(n: usize, bits: &[u32]) -> String {
     }
     y.push_str("actors:\n");
     for a in 0..2 {
+        let entry = if bit(a + 20) % 3 == 0 {
+            format!(", entry: [s{}]", bit(a + 21) as usize % n)
+        } else {
+            String::new()
+        };
         y.push_str(&format!(
-            "  - {{id: a{a}, name: A{a}, groups: [{}], techniques: [{}], holds: [d{}]}}\n",
+            "  - {{id: a{a}, name: A{a}, groups: [{}], techniques: [{}], holds: [d{}], exclude: [{}]{entry}}}\n",
             if bit(a + 13) % 2 == 0 { "G0001" } else { "" },
             pick(&TECHNIQUES, bit(a + 14)).join(", "),
-            bit(a + 15) % 3
+            bit(a + 15) % 3,
+            pick(&EXCLUDES, bit(a + 22) % 4).join(", ")
         ));
     }
     y.push_str("controls:\n");
     for c in 0..3 {
         y.push_str(&format!(
-            "  - {{id: c{c}, name: C{c}, mitigations: [{}], detections: [{}], applies_to: [s{}], status: {}}}\n",
+            "  - {{id: c{c}, name: C{c}, mitigations: [{}], detections: [{}], counters: [{}], applies_to: [s{}], status: {}}}\n",
             pick(&MITIGATIONS, bit(c + 16)).join(", "),
             pick(&DETECTIONS, bit(c + 17)).join(", "),
+            pick(&TECHNIQUES[..6], bit(c + 23) % 8).join(", "),
             bit(c + 18) as usize % n,
             STATUSES[bit(c + 19) as usize % 3]
         ));
     }
     y
+}
+
+/// Paths per (actor, data asset).
+fn path_counts(a: &ModelAnalysis) -> BTreeMap<(String, String), usize> {
+    let mut out = BTreeMap::new();
+    for p in &a.paths {
+        *out.entry((p.actor.clone(), p.data.clone())).or_insert(0) += 1;
+    }
+    out
 }
 
 fn run(body: &str) -> ModelAnalysis {
@@ -118,31 +139,38 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
 
     #[test]
-    fn an_implemented_control_never_adds_a_gap_or_raises_a_severity(
+    fn an_implemented_control_never_raises_a_risk_or_adds_reach_or_a_path(
         n in 1usize..6,
         bits in proptest::collection::vec(any::<u32>(), 24),
         mitigations in any::<u32>(),
         detections in any::<u32>(),
+        counters in any::<u32>(),
         on in any::<u32>(),
     ) {
         let body = random_model(n, &bits);
         let before = run(&body);
         let extra = format!(
-            "{body}  - {{id: extra, name: Extra, mitigations: [{}], detections: [{}], applies_to: [s{}], status: implemented}}\n",
+            "{body}  - {{id: extra, name: Extra, mitigations: [{}], detections: [{}], counters: [{}], detects: [{}], applies_to: [s{}], status: implemented}}\n",
             pick(&MITIGATIONS, mitigations).join(", "),
             pick(&DETECTIONS, detections).join(", "),
+            pick(&TECHNIQUES, counters).join(", "),
+            pick(&TECHNIQUES, counters >> 9).join(", "),
             on as usize % n
         );
         let after = run(&extra);
-        prop_assert_eq!(before.exposures.len(), after.exposures.len(), "controls do not change scope");
         for e in &after.exposures {
-            let old = find(&before, e).expect("same scope");
+            let old = find(&before, e).expect("a control never adds an exposure");
+            prop_assert!(e.risk <= old.risk, "risk rose: {:?}", e);
             prop_assert!(!(e.status == Status::Gap && old.status != Status::Gap), "a new gap: {:?}", e);
-            if old.is_open() && e.is_open() {
-                prop_assert!(e.severity <= old.severity, "severity rose: {:?}", e);
-            }
         }
-        prop_assert!(open(&after) <= open(&before));
+        prop_assert!(after.open_risk <= before.open_risk);
+        for (a, reach) in after.reach.iter().enumerate() {
+            prop_assert!(reach.systems.iter().all(|s| before.reach[a].systems.contains(s)));
+        }
+        let (was, now) = (path_counts(&before), path_counts(&after));
+        for (pair, count) in &now {
+            prop_assert!(count <= was.get(pair).unwrap_or(&0), "more paths for {:?}", pair);
+        }
     }
 
     #[test]
@@ -162,16 +190,67 @@ proptest! {
         let after = run(&accepted);
         let now = find(&after, target).expect("still in scope");
         prop_assert_eq!(now.status, Status::Accepted);
+        prop_assert_eq!(&before.paths, &after.paths, "an acceptance stops no attacker");
         for e in &after.exposures {
             let old = find(&before, e).expect("same scope");
             prop_assert!(e.severity <= old.severity);
             prop_assert!(e.status == old.status || e.status == Status::Accepted);
         }
         prop_assert!(open(&after) <= open(&before));
+        prop_assert!(after.open_risk <= before.open_risk);
     }
 
     #[test]
-    fn the_analysis_is_deterministic_and_paths_only_cross_gaps(
+    fn removing_a_flow_never_adds_reach(
+        n in 2usize..6,
+        bits in proptest::collection::vec(any::<u32>(), 24),
+        which in any::<usize>(),
+    ) {
+        let body = random_model(n, &bits);
+        let before = run(&body);
+        let lines: Vec<&str> = body.lines().collect();
+        let flows: Vec<usize> = lines
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| l.trim_start().starts_with("- {from:"))
+            .map(|(i, _)| i)
+            .collect();
+        prop_assume!(!flows.is_empty());
+        let drop = flows[which % flows.len()];
+        let fewer: String = lines
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != drop)
+            .map(|(_, l)| format!("{l}\n"))
+            .collect();
+        let after = run(&fewer);
+        for (a, reach) in after.reach.iter().enumerate() {
+            prop_assert!(reach.systems.iter().all(|s| before.reach[a].systems.contains(s)));
+        }
+    }
+
+    #[test]
+    fn exclude_never_adds_exposures(
+        n in 1usize..6,
+        bits in proptest::collection::vec(any::<u32>(), 24),
+        exclude in any::<u32>(),
+    ) {
+        let body = random_model(n, &bits);
+        let before = run(&body);
+        let narrowed = body.replacen(
+            "exclude: [",
+            &format!("exclude: [{}{}", pick(&EXCLUDES, exclude).join(", "), if pick(&EXCLUDES, exclude).is_empty() { "" } else { ", " }),
+            1,
+        );
+        let narrowed = narrowed.replace(", ]", "]");
+        let after = run(&narrowed);
+        for e in &after.exposures {
+            prop_assert!(find(&before, e).is_some(), "exclude added {:?}", e);
+        }
+    }
+
+    #[test]
+    fn the_analysis_is_deterministic_and_paths_are_walkable(
         n in 1usize..6,
         bits in proptest::collection::vec(any::<u32>(), 24),
     ) {
@@ -179,10 +258,52 @@ proptest! {
         let (a, b) = (run(&body), run(&body));
         prop_assert_eq!(&a.exposures, &b.exposures);
         prop_assert_eq!(&a.paths, &b.paths);
+        prop_assert_eq!(&a.plan, &b.plan);
+        let walkable = |actor: &str, technique: &str, system: &str| {
+            a.exposures.iter().any(|e| {
+                e.actor == actor && e.technique == technique && e.system == system && e.walkable
+            })
+        };
         for p in &a.paths {
             for hop in &p.hops {
-                prop_assert!(a.exposures.iter().any(|e| e.actor == p.actor && e.system == hop.system && e.status == Status::Gap));
+                for t in &hop.techniques {
+                    prop_assert!(walkable(&p.actor, t, &hop.system), "{:?}", p);
+                }
             }
+            let last = p.hops.last().expect("a path has a hop");
+            prop_assert!(!p.takes.is_empty());
+            for t in &p.takes {
+                prop_assert!(walkable(&p.actor, t, &last.system), "{:?}", p);
+            }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    #[test]
+    fn every_plan_step_replays_with_assume_fix(
+        n in 2usize..6,
+        bits in proptest::collection::vec(any::<u32>(), 24),
+    ) {
+        let body = random_model(n, &bits);
+        let kb = kb();
+        let m = model(&body, &kb);
+        let a = run(&body);
+        for (k, step) in a.plan.iter().enumerate() {
+            let options = Options {
+                today: TODAY,
+                fixes: a.plan[..=k].iter().map(|s| s.fix.clone()).collect(),
+                plan: false,
+                ..Options::default()
+            };
+            let replay = analyze(&m, &kb, &options).expect("replays");
+            prop_assert_eq!(
+                (replay.paths.len(), replay.open_risk),
+                (step.paths_after, u64::from(step.risk_after)),
+                "step {:?}", step
+            );
         }
     }
 }

@@ -1,264 +1,206 @@
-//! Which (actor, technique, system) are in scope, and why. The four rules:
+//! Which (actor, technique, system) are in scope, and why. Given where the actor gets
+//! ([`super::reach`]), its exposures are:
 //!
-//! 1. every explicit threat;
-//! 2. each actor's techniques (its own plus the active ones its ATT&CK groups use, directly or
-//!    through attributed campaigns) on each system it reaches from its entry systems along
-//!    flows, where the technique's platforms meet the system's; PRE-only techniques target no
-//!    system and become the actor's preparation instead;
-//! 3. re-dissemination: an actor holding leaked data of kind K gets `reuse_techniques` on every
-//!    system that verifies K, reachable or not;
-//! 4. trusted relationships: for a flow that crosses a trust boundary, an actor reaching it gets
-//!    `trust_techniques` on each end of it that is not one of its entry systems.
+//! 1. every explicit threat of the actor, reached or not;
+//! 2. all its techniques (own and groups', platform-matched, less `exclude`) on the systems it
+//!    reaches;
+//! 3. its initial-access and lateral-movement techniques on its frontier: the attempts to get in;
+//! 4. re-dissemination: holding leaked data of kind K, `reuse_techniques` (default T1656, T1078)
+//!    on every system that verifies K, reached or not;
+//! 5. trusted relationships: `trust_techniques` (default T1199) on the ends, other than its
+//!    entry systems, of trust-boundary flows that touch a system it reaches.
 //!
-//! One exposure per (actor, technique, system), keeping every reason.
+//! One exposure per (actor, technique, system), keeping every reason; its location is the
+//! model line of the most specific reason.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
-use super::findings::Reason;
-use crate::attack::{Kind, KnowledgeBase};
+use super::actors::{RANK_GROUP, RANK_OWN, RANK_REUSE, RANK_THREAT, RANK_TRUST};
+use super::context::Context;
+use super::findings::{Evidence, Reason};
+use super::reach::Reach;
 use crate::diag::Position;
-use crate::graph::SupplyChain;
-use crate::model::Model;
-use crate::model::resolved::{ActorId, SystemId};
+use crate::model::resolved::{ActorId, DataId, SystemId};
 
-/// An exposure before coverage: indices into the model and the knowledge base.
+/// Why an exposure is in scope, by index: cheap to copy while the plan re-evaluates actors;
+/// [`Why::reason`] names it for reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Why {
+    /// An explicit threat (index in the model's `threats`).
+    Explicit(usize),
+    /// The actor's own technique.
+    Own,
+    /// A technique of the actor's groups.
+    Groups,
+    /// Leaked data the actor holds.
+    Reuse(DataId),
+    /// A trust-boundary flow (index in the model's `flows`).
+    Trust(usize),
+}
+
+impl Why {
+    pub fn evidence(self) -> Evidence {
+        match self {
+            Why::Explicit(_) => Evidence::Explicit,
+            Why::Groups => Evidence::Inferred,
+            Why::Own | Why::Reuse(_) | Why::Trust(_) => Evidence::Modelled,
+        }
+    }
+
+    /// The reason as reports name it; `technique` finds the groups that bring it.
+    pub fn reason(self, ctx: &Context, actor: ActorId, technique: u32) -> Reason {
+        let model = ctx.model;
+        match self {
+            Why::Explicit(t) => Reason::Explicit {
+                threat: model.threats[t].id.clone(),
+            },
+            Why::Own => Reason::ActorTechnique,
+            Why::Groups => Reason::GroupTechnique {
+                groups: ctx.profiles[actor]
+                    .techniques
+                    .iter()
+                    .find(|b| b.technique == technique)
+                    .into_iter()
+                    .flat_map(|b| &b.reasons)
+                    .flat_map(|(r, _, _)| match r {
+                        Reason::GroupTechnique { groups } => groups.clone(),
+                        _ => Vec::new(),
+                    })
+                    .collect(),
+            },
+            Why::Reuse(d) => Reason::Reuse {
+                data: model.data[d].id.value.clone(),
+            },
+            Why::Trust(f) => Reason::TrustedRelationship {
+                flow: model.flows[f].label.clone(),
+            },
+        }
+    }
+}
+
+/// An exposure before coverage and risk.
 #[derive(Debug, Clone)]
-pub struct Scoped {
-    pub actor: ActorId,
-    pub technique: u32,
-    pub system: SystemId,
-    pub reasons: Vec<Reason>,
-    /// The model position that brought it in (the most specific reason's).
+pub struct Draft {
+    /// Sorted, each once.
+    pub why: Vec<Why>,
+    /// The model position of the most specific reason.
     pub position: Option<Position>,
-    /// Rank of the reason that set `position` (lower is more specific).
     position_rank: u8,
 }
 
-/// What scoping produces: exposures and each actor's PRE techniques.
-pub struct Scope {
-    pub exposures: Vec<Scoped>,
-    /// Per actor: PRE-only technique indices, sorted by ID.
-    pub preparation: Vec<Vec<u32>>,
-    /// Per actor: every technique it brings (IDs), for the graph.
-    pub actor_techniques: Vec<Vec<String>>,
-}
+/// An actor's drafts by (technique index, system).
+pub type Drafts = BTreeMap<(u32, SystemId), Draft>;
 
-/// A technique that targets no system: its only platform is PRE.
-pub fn is_preparation(kb: &KnowledgeBase, technique: u32) -> bool {
-    let t = &kb.techniques[technique as usize];
-    !t.platforms.is_empty() && t.platforms.iter().all(|p| p == "PRE")
-}
-
-struct Collector {
-    by_key: BTreeMap<(ActorId, String, SystemId), Scoped>,
-}
-
-impl Collector {
-    fn add(
-        &mut self,
-        kb: &KnowledgeBase,
-        key: (ActorId, u32, SystemId),
-        reason: Reason,
-        position: Option<Position>,
-        rank: u8,
-    ) {
-        let (actor, technique, system) = key;
-        let id = kb.techniques[technique as usize].meta.attack_id.clone();
-        let entry = self
-            .by_key
-            .entry((actor, id, system))
-            .or_insert_with(|| Scoped {
-                actor,
-                technique,
-                system,
-                reasons: Vec::new(),
-                position: None,
-                position_rank: u8::MAX,
-            });
-        if let Some(existing) = entry.reasons.iter_mut().find(|r| same_kind(r, &reason)) {
-            merge(existing, reason);
-        } else {
-            entry.reasons.push(reason);
-        }
-        entry.reasons.sort();
-        if rank < entry.position_rank && position.is_some() {
-            entry.position = position;
-            entry.position_rank = rank;
-        }
+fn add(
+    drafts: &mut Drafts,
+    technique: u32,
+    system: SystemId,
+    why: Why,
+    position: Option<Position>,
+    rank: u8,
+) {
+    let entry = drafts.entry((technique, system)).or_insert_with(|| Draft {
+        why: Vec::new(),
+        position: None,
+        position_rank: u8::MAX,
+    });
+    if let Err(i) = entry.why.binary_search(&why) {
+        entry.why.insert(i, why);
+    }
+    if rank < entry.position_rank && position.is_some() {
+        entry.position = position;
+        entry.position_rank = rank;
     }
 }
 
-fn same_kind(a: &Reason, b: &Reason) -> bool {
-    match (a, b) {
-        (Reason::GroupTechnique { .. }, Reason::GroupTechnique { .. }) => true,
-        _ => a == b,
-    }
-}
-
-fn merge(existing: &mut Reason, new: Reason) {
-    if let (Reason::GroupTechnique { groups }, Reason::GroupTechnique { groups: more }) =
-        (existing, new)
-    {
-        groups.extend(more);
-        groups.sort();
-        groups.dedup();
-    }
-}
-
-/// A reason a technique comes with an actor, the model position naming it, and its rank.
-type Brought = (Reason, Option<Position>, u8);
-
-/// The techniques an actor brings: its own and its groups', each with every reason and the
-/// position of the model line naming it.
-fn actor_techniques(
-    model: &Model,
-    kb: &KnowledgeBase,
-    actor: ActorId,
-) -> BTreeMap<u32, Vec<Brought>> {
-    let a = &model.actors[actor];
-    let mut out: BTreeMap<u32, Vec<Brought>> = BTreeMap::new();
-    for group in &a.groups {
-        let Some(g) = kb.lookup(&group.value, Some(Kind::Group)) else {
-            continue;
+/// Adds a technique the actor brings, with each of its reasons.
+fn add_brought(drafts: &mut Drafts, brought: &super::actors::BroughtTechnique, system: SystemId) {
+    for (reason, position, rank) in &brought.reasons {
+        let why = match reason {
+            Reason::GroupTechnique { .. } => Why::Groups,
+            _ => Why::Own,
         };
-        let group_id = kb.groups[g.index as usize].meta.attack_id.clone();
-        for t in kb.group_techniques(g.index) {
-            let reasons = out.entry(t).or_default();
-            match reasons
-                .iter_mut()
-                .find(|(r, _, _)| matches!(r, Reason::GroupTechnique { .. }))
-            {
-                Some((Reason::GroupTechnique { groups }, _, _)) => groups.push(group_id.clone()),
-                _ => reasons.push((
-                    Reason::GroupTechnique {
-                        groups: vec![group_id.clone()],
-                    },
-                    group.position,
-                    2,
-                )),
-            }
-        }
+        debug_assert!(matches!(*rank, RANK_OWN | RANK_GROUP));
+        add(drafts, brought.technique, system, why, *position, *rank);
     }
-    for technique in &a.techniques {
-        if let Some(t) = kb.technique_index(&technique.value) {
-            out.entry(t)
-                .or_default()
-                .push((Reason::ActorTechnique, technique.position, 1));
-        }
-    }
-    out
 }
 
-/// Applies the four rules.
-pub fn scope(model: &Model, kb: &KnowledgeBase, chain: &SupplyChain) -> Scope {
-    let mut collector = Collector {
-        by_key: BTreeMap::new(),
-    };
-    let mut preparation = vec![Vec::new(); model.actors.len()];
-    let mut brought = vec![Vec::new(); model.actors.len()];
+/// Applies the five rules for one actor.
+pub fn scope(ctx: &Context, actor: ActorId, reach: &Reach) -> Drafts {
+    let model = ctx.model;
+    let a = &model.actors[actor];
+    let profile = &ctx.profiles[actor];
+    let mut drafts = Drafts::new();
 
-    // Rule 1: explicit threats.
-    for threat in &model.threats {
-        if let Some(t) = kb.technique_index(&threat.technique.value) {
-            collector.add(
-                kb,
-                (threat.actor, t, threat.target),
-                Reason::Explicit {
-                    threat: threat.id.clone(),
-                },
-                threat.position,
-                0,
-            );
+    // 1. Explicit threats.
+    for t in &ctx.threats[actor] {
+        let position = model.threats[t.threat].position;
+        let why = Why::Explicit(t.threat);
+        add(
+            &mut drafts,
+            t.technique,
+            t.target,
+            why,
+            position,
+            RANK_THREAT,
+        );
+    }
+    // 2. Everything it brings, on the systems it reaches.
+    for s in reach.reached_systems() {
+        for &i in &ctx.matched_at(actor, s).all {
+            add_brought(&mut drafts, &profile.techniques[i], s);
         }
     }
-
-    for (actor, a) in model.actors.iter().enumerate() {
-        let reachable = chain.reachable_systems(actor);
-        let techniques = actor_techniques(model, kb, actor);
-        // Rule 2: techniques on reachable systems with matching platforms.
-        for (&t, reasons) in &techniques {
-            brought[actor].push(kb.techniques[t as usize].meta.attack_id.clone());
-            if is_preparation(kb, t) {
-                preparation[actor].push(t);
+    // 3. Attempts to get in on the frontier.
+    for &s in &reach.frontier {
+        let matched = ctx.matched_at(actor, s);
+        for &i in &matched.all {
+            let brought = &profile.techniques[i];
+            if matched.steps.contains(&brought.technique) {
+                add_brought(&mut drafts, brought, s);
+            }
+        }
+    }
+    // 4. Reuse of leaked data on every system accepting its kind.
+    for &d in &a.holds {
+        let data = &model.data[d];
+        for (s, system) in model.systems.iter().enumerate() {
+            if system.verifies.contains(&data.kind) {
+                for &t in &ctx.reuse_techniques {
+                    add(
+                        &mut drafts,
+                        t,
+                        s,
+                        Why::Reuse(d),
+                        data.id.position,
+                        RANK_REUSE,
+                    );
+                }
+            }
+        }
+    }
+    // 5. Trusted relationships across trust boundaries touching what it reaches.
+    for (f, flow) in model.flows.iter().enumerate() {
+        if !flow.crosses_trust_boundary || (!reach.reached[flow.from] && !reach.reached[flow.to]) {
+            continue;
+        }
+        let mut ends = vec![flow.from, flow.to];
+        ends.dedup();
+        for end in ends {
+            if ctx.is_entry(actor, end) {
                 continue;
             }
-            let platforms = &kb.techniques[t as usize].platforms;
-            for &s in &reachable {
-                if model.systems[s]
-                    .platforms
-                    .iter()
-                    .any(|p| platforms.contains(p))
-                {
-                    for (reason, position, rank) in reasons {
-                        collector.add(kb, (actor, t, s), reason.clone(), *position, *rank);
-                    }
-                }
-            }
-        }
-        // Rule 3: reuse of leaked data on every system accepting its kind.
-        for &d in &a.holds {
-            let data = &model.data[d];
-            for (s, system) in model.systems.iter().enumerate() {
-                if !system.verifies.contains(&data.kind) {
-                    continue;
-                }
-                for technique in &model.reuse_techniques {
-                    if let Some(t) = kb.technique_index(&technique.value) {
-                        collector.add(
-                            kb,
-                            (actor, t, s),
-                            Reason::Reuse {
-                                data: data.id.value.clone(),
-                            },
-                            data.id.position,
-                            4,
-                        );
-                    }
-                }
-            }
-        }
-        // Rule 4: trusted relationships across trust boundaries.
-        for flow in model.flows.iter().filter(|f| f.crosses_trust_boundary) {
-            if !reachable.contains(&flow.from) && !reachable.contains(&flow.to) {
-                continue;
-            }
-            let ends: BTreeSet<SystemId> = [flow.from, flow.to].into_iter().collect();
-            for end in ends {
-                if a.entry.contains(&end) {
-                    continue;
-                }
-                for technique in &model.trust_techniques {
-                    if let Some(t) = kb.technique_index(&technique.value) {
-                        collector.add(
-                            kb,
-                            (actor, t, end),
-                            Reason::TrustedRelationship {
-                                flow: flow.label.clone(),
-                            },
-                            flow.position,
-                            3,
-                        );
-                    }
-                }
+            for &t in &ctx.trust_techniques {
+                add(
+                    &mut drafts,
+                    t,
+                    end,
+                    Why::Trust(f),
+                    flow.position,
+                    RANK_TRUST,
+                );
             }
         }
     }
-    for list in &mut preparation {
-        list.sort_by(|a, b| {
-            kb.techniques[*a as usize]
-                .meta
-                .attack_id
-                .cmp(&kb.techniques[*b as usize].meta.attack_id)
-        });
-        list.dedup();
-    }
-    for list in &mut brought {
-        list.sort();
-        list.dedup();
-    }
-    Scope {
-        exposures: collector.by_key.into_values().collect(),
-        preparation,
-        actor_techniques: brought,
-    }
+    drafts
 }

@@ -110,6 +110,11 @@ pub struct ReportArgs {
     /// Recompute as if a control had this status: CONTROL=implemented|partial|planned (repeatable)
     #[arg(long, value_name = "CONTROL=STATUS", value_parser = parse_assumption)]
     pub assume: Vec<(String, ControlStatus)>,
+    /// Recompute as if a fix were in place: MITIGATION@SYSTEM (M1032@vendor-idp),
+    /// STRATEGY@SYSTEM (DET0123@bank-app) or a control id raised to implemented; the syntax of
+    /// the plan's `fix` (repeatable)
+    #[arg(long, value_name = "FIX")]
+    pub assume_fix: Vec<String>,
 }
 
 fn parse_assumption(text: &str) -> Result<(String, ControlStatus), String> {
@@ -173,6 +178,7 @@ pub fn build_report(checked: &CheckedModels, options: &Options) -> Result<Report
             analysed.push((model, result.map_err(|e| Failure::new(e.to_string()))?));
         }
     }
+    unmatched_assumptions(&analysed, options)?;
     let Some(loaded) = release else {
         return Err(Failure::new("no model to report on"));
     };
@@ -215,6 +221,10 @@ pub fn build_report(checked: &CheckedModels, options: &Options) -> Result<Report
             control: control.clone(),
             status: *status,
         })
+        .chain(options.fixes.iter().map(|fix| Assumption {
+            control: fix.clone(),
+            status: ControlStatus::Implemented,
+        }))
         .collect();
     Ok(Report::assemble(
         &loaded.kb,
@@ -224,6 +234,31 @@ pub fn build_report(checked: &CheckedModels, options: &Options) -> Result<Report
         assumptions,
         warnings,
     ))
+}
+
+/// `--assume` and `--assume-fix` apply to every model that has the control or system; naming
+/// something no model has is an error.
+fn unmatched_assumptions(
+    analysed: &[(&Model, ModelAnalysis)],
+    options: &Options,
+) -> Result<(), Failure> {
+    let named = options
+        .assume
+        .iter()
+        .map(|(c, _)| ("--assume", c))
+        .chain(options.fixes.iter().map(|f| ("--assume-fix", f)));
+    for (flag, name) in named {
+        if !analysed.is_empty() && analysed.iter().all(|(_, a)| a.unmatched.contains(name)) {
+            let what = match name.split_once('@') {
+                Some((_, system)) => format!("no model has a system `{system}`"),
+                None => format!("no model has a control `{name}`"),
+            };
+            return Err(Failure::new(format!("{flag} {name}: {what}")).hint(
+                "name a control id, or a fix as MITIGATION@SYSTEM or STRATEGY@SYSTEM with a system id of the model",
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Where each requested format goes.
@@ -346,6 +381,7 @@ pub fn run_report(args: ReportArgs, data: &DataOptions) -> CliResult {
     let options = Options {
         paths_per_pair: args.paths_per_pair,
         assume: args.assume.clone(),
+        fixes: args.assume_fix.clone(),
         today: Date::today(),
         ..Options::default()
     };

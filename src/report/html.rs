@@ -176,16 +176,9 @@ fn status_rank(status: Status) -> u8 {
     }
 }
 
-/// The exposures in table order: severity, score, status, then as the engine listed them.
+/// The exposures in table order: as the engine listed them (open risk, on-path, risk, ids).
 fn findings(report: &Report) -> Vec<&Exposure> {
-    let mut list: Vec<&Exposure> = report.exposures.iter().collect();
-    list.sort_by(|a, b| {
-        b.severity
-            .cmp(&a.severity)
-            .then(b.score.cmp(&a.score))
-            .then(status_rank(b.status).cmp(&status_rank(a.status)))
-    });
-    list
+    report.exposures.iter().collect()
 }
 
 /// Display names of each model's actors, systems and data, by model file then id.

@@ -73,8 +73,13 @@ pub struct ActorSummary {
     pub name: String,
     pub groups: Vec<String>,
     pub techniques: Vec<String>,
+    pub exclude: Vec<String>,
     pub holds: Vec<String>,
     pub entry: Vec<String>,
+    /// The systems it can get to: footholds and walkable steps (rules 2).
+    pub reaches: Vec<String>,
+    /// The data assets on or flowing through the systems it reaches.
+    pub reaches_data: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -124,6 +129,8 @@ pub struct ControlSummary {
     pub status: ControlStatus,
     pub mitigations: Vec<String>,
     pub detections: Vec<String>,
+    pub counters: Vec<String>,
+    pub detects: Vec<String>,
     pub applies_to: Vec<String>,
 }
 
@@ -151,6 +158,14 @@ pub struct Summary {
     /// Covered exposures as a share of those not accepted, 0-100, one decimal.
     pub coverage_percent: f64,
     pub paths: usize,
+    /// The sum of the risk of the open exposures: what the fix plan lowers.
+    pub open_risk: u64,
+    /// Findings (exposures grouped by system and technique).
+    pub findings: usize,
+    /// Findings with at least one open exposure.
+    pub open_findings: usize,
+    /// Open findings by their severity.
+    pub open_findings_by_severity: BTreeMap<&'static str, usize>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -168,6 +183,10 @@ pub struct Report {
     pub summary: Summary,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub assumptions: Vec<Assumption>,
+    /// Exposures grouped by (system, technique), most open risk first: what to read first.
+    pub findings: Vec<Finding>,
+    /// The fix plan: the few fixes that cut the most attack paths, then the most open risk.
+    pub plan: Vec<PlanStep>,
     pub exposures: Vec<Exposure>,
     pub preparation: Vec<Preparation>,
     pub priorities: Vec<Priority>,
@@ -188,6 +207,8 @@ pub struct Report {
 pub struct Generator {
     pub name: &'static str,
     pub version: &'static str,
+    /// The version of the gap engine's rules (README, "How the gap engine decides").
+    pub rules: u32,
 }
 
 impl Report {
@@ -204,6 +225,7 @@ impl Report {
             generator: Generator {
                 name: "atkmap",
                 version: env!("CARGO_PKG_VERSION"),
+                rules: crate::analysis::RULES_VERSION,
             },
             attack: AttackSource {
                 domain: kb.release.domain.clone(),
@@ -225,6 +247,8 @@ impl Report {
             models: Vec::new(),
             summary: Summary::default(),
             assumptions,
+            findings: Vec::new(),
+            plan: Vec::new(),
             exposures: Vec::new(),
             preparation: Vec::new(),
             priorities: Vec::new(),
@@ -237,6 +261,9 @@ impl Report {
         };
         for (model, analysis) in analysed {
             report.models.push(summarize_model(model, &analysis));
+            report.findings.extend(analysis.findings);
+            report.plan.extend(analysis.plan);
+            report.summary.open_risk += analysis.open_risk;
             report.exposures.extend(analysis.exposures);
             report.preparation.extend(analysis.preparation);
             report.priorities.extend(analysis.priorities);
@@ -246,13 +273,31 @@ impl Report {
             report.what_if.extend(analysis.what_if);
         }
         report.priorities.sort_by(|a, b| {
-            b.score.cmp(&a.score).then_with(|| {
+            b.removes_risk.cmp(&a.removes_risk).then_with(|| {
                 (&a.model, a.kind, &a.id, &a.system).cmp(&(&b.model, b.kind, &b.id, &b.system))
             })
         });
+        report.findings.sort_by(|a, b| {
+            (
+                std::cmp::Reverse(a.risk),
+                std::cmp::Reverse(a.on_path),
+                &a.model,
+                &a.system,
+                &a.technique,
+            )
+                .cmp(&(
+                    std::cmp::Reverse(b.risk),
+                    std::cmp::Reverse(b.on_path),
+                    &b.model,
+                    &b.system,
+                    &b.technique,
+                ))
+        });
         report.warnings = warnings;
         report.attack.techniques = technique_catalog(kb, &report);
-        report.summary = summarize(&report.exposures, report.paths.len());
+        let open_risk = report.summary.open_risk;
+        report.summary = summarize(&report.exposures, &report.findings, report.paths.len());
+        report.summary.open_risk = open_risk;
         report
     }
 
@@ -317,6 +362,7 @@ fn summarize_model(model: &Model, analysis: &ModelAnalysis) -> ModelSummary {
             .map(|&d| model.data[d].id.value.clone())
             .collect()
     };
+    let reach = &analysis.reach;
     let strings = |list: &[crate::model::located::Located<String>]| -> Vec<String> {
         list.iter().map(|l| l.value.clone()).collect()
     };
@@ -327,13 +373,17 @@ fn summarize_model(model: &Model, analysis: &ModelAnalysis) -> ModelSummary {
         actors: model
             .actors
             .iter()
-            .map(|a| ActorSummary {
+            .enumerate()
+            .map(|(i, a)| ActorSummary {
                 id: a.id.value.clone(),
                 name: a.name.clone(),
                 groups: strings(&a.groups),
                 techniques: strings(&a.techniques),
+                exclude: strings(&a.exclude),
                 holds: data(&a.holds),
                 entry: systems(&a.entry),
+                reaches: reach.get(i).map(|r| r.systems.clone()).unwrap_or_default(),
+                reaches_data: reach.get(i).map(|r| r.data.clone()).unwrap_or_default(),
             })
             .collect(),
         systems: model
@@ -393,6 +443,8 @@ fn summarize_model(model: &Model, analysis: &ModelAnalysis) -> ModelSummary {
                 status: c.status,
                 mitigations: strings(&c.mitigations),
                 detections: strings(&c.detections),
+                counters: strings(&c.counters),
+                detects: strings(&c.detects),
                 applies_to: systems(&c.applies_to),
             })
             .collect(),
@@ -411,12 +463,27 @@ fn summarize_model(model: &Model, analysis: &ModelAnalysis) -> ModelSummary {
     }
 }
 
-fn summarize(exposures: &[Exposure], paths: usize) -> Summary {
+fn summarize(exposures: &[Exposure], findings: &[Finding], paths: usize) -> Summary {
     let mut summary = Summary {
         exposures: exposures.len(),
         paths,
+        findings: findings.len(),
+        open_findings: findings.iter().filter(|f| f.is_open()).count(),
         ..Summary::default()
     };
+    for severity in Severity::ALL {
+        summary
+            .open_findings_by_severity
+            .insert(severity.label(), 0);
+    }
+    for f in findings {
+        if let Some(severity) = f.severity {
+            *summary
+                .open_findings_by_severity
+                .entry(severity.label())
+                .or_default() += 1;
+        }
+    }
     for status in [
         Status::Covered,
         Status::Partial,

@@ -390,7 +390,10 @@ fn result(exposure: &Exposure, taxon_index: &BTreeMap<&str, usize>) -> Value {
         "properties": {
             "security-severity": security_severity(exposure.severity),
             "severity": exposure.severity.label(),
-            "score": exposure.score,
+            "risk": exposure.risk,
+            "evidence": exposure.evidence,
+            "role": exposure.role,
+            "onPath": exposure.on_path,
             "impact": exposure.impact,
             "likelihood": exposure.likelihood,
             "status": exposure.status.label(),

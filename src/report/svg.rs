@@ -256,8 +256,8 @@ fn actor_label(actor: &ActorSummary) -> Label {
     let chars = chars_for(ACTOR_W, META_CHAR);
     let mut meta = vec![format!(
         "reaches {} system{}",
-        actor.entry.len(),
-        if actor.entry.len() == 1 { "" } else { "s" }
+        actor.reaches.len(),
+        if actor.reaches.len() == 1 { "" } else { "s" }
     )];
     if !actor.groups.is_empty() {
         meta.insert(0, format!("ATT&CK {}", actor.groups.join(", ")));
@@ -1337,8 +1337,11 @@ mod tests {
                 name: "Actor".to_string(),
                 groups: Vec::new(),
                 techniques: Vec::new(),
+                exclude: Vec::new(),
                 holds: vec!["leak".to_string()],
                 entry: vec!["s0".to_string()],
+                reaches: vec!["s0".to_string()],
+                reaches_data: Vec::new(),
             }],
             systems,
             data: vec![
