@@ -813,7 +813,9 @@ fn synthetic_diff_names_each_kind_of_change() {
     assert!(new_techniques.contains(&("T9801".into(), "new-platforms".into())));
 
     // Exposures: two new gaps (T9800 from the group, T9801 on its new platform), one closed
-    // (T9600 gains the mitigation M9010, implemented: gap/critical -> partial/high).
+    // (T9600 gains the mitigation M9010, implemented: gap -> partial), and two severity
+    // changes: T9600's, and T9202's, which the threat on T9201 migrates onto (explicit evidence
+    // triples its risk: high -> critical).
     let e = &m["exposures"];
     assert_eq!(
         (
@@ -821,7 +823,7 @@ fn synthetic_diff_names_each_kind_of_change() {
             e["closed_gaps"].as_u64(),
             e["severity_changes"].as_u64()
         ),
-        (Some(2), Some(1), Some(1))
+        (Some(2), Some(1), Some(2))
     );
     let listed: Vec<(String, String)> = e["changes"]
         .as_array()

@@ -144,6 +144,43 @@ impl Fix {
         }
     }
 
+    /// Whether the fix would make technique t mitigated (and so its step unwalkable) on the
+    /// systems it acts on.
+    pub fn prevents(&self, ctx: &super::context::Context, technique: u32) -> bool {
+        let kb = ctx.kb;
+        match self {
+            Fix::Mitigation { .. } => self
+                .effect(kb, technique, CoverageState::default())
+                .is_some_and(|s| s.mitigated),
+            Fix::Detection { .. } => false,
+            Fix::Control(c) => {
+                let control = &ctx.model.controls[*c];
+                let t = &kb.techniques[technique as usize];
+                let family: Vec<&str> = std::iter::once(t.meta.attack_id.as_str())
+                    .chain(
+                        t.parent
+                            .map(|p| kb.techniques[p as usize].meta.attack_id.as_str()),
+                    )
+                    .collect();
+                control
+                    .counters
+                    .iter()
+                    .any(|x| family.iter().any(|f| f.eq_ignore_ascii_case(&x.value)))
+                    || control.mitigations.iter().any(|m| {
+                        kb.lookup(&m.value, Some(Kind::Mitigation))
+                            .filter(|o| o.kind == Kind::Mitigation)
+                            .is_some_and(|o| {
+                                Fix::Mitigation {
+                                    mitigation: o.index,
+                                    system: 0,
+                                }
+                                .prevents(ctx, technique)
+                            })
+                    })
+            }
+        }
+    }
+
     /// The systems it acts on.
     pub fn systems(&self, model: &Model) -> Vec<SystemId> {
         match self {

@@ -235,7 +235,15 @@ fn exposures(
                 a
             });
             let recommended = recommended.entry(key).or_insert_with(|| {
-                priorities::recommend(ctx, gains, relevant, e.technique, e.system, 3)
+                priorities::recommend(
+                    ctx,
+                    Defended::new(defences),
+                    gains,
+                    relevant,
+                    e.technique,
+                    e.system,
+                    3,
+                )
             });
             out.push(exposure(
                 ctx,

@@ -9,7 +9,8 @@
 //! plan stops when no candidate improves either number.
 //!
 //! Fixes that would change exactly the same exposures (two mitigations ATT&CK relates to the
-//! same techniques there) are tried once, under the lowest ID, and listed as alternatives.
+//! same techniques there) are tried once and listed as alternatives; the one proposed is one
+//! the model's controls already name on some system, else the lowest ID.
 //! Each step is bounded: at most [`MAX_CANDIDATES`] candidates are tried, those touching the
 //! most open risk first; only actors with an exposure on a fixed system are re-evaluated, and
 //! their paths searched again only when the fix changes where they can go.
@@ -40,6 +41,8 @@ struct Candidate {
     fix: Fix,
     /// The order among equally good candidates.
     tie: (u8, String),
+    /// How many paths it could cut at most: those with a hop it could make unwalkable.
+    cuts_at_most: usize,
     alternatives: Vec<Fix>,
     touches: u32,
 }
@@ -69,13 +72,13 @@ pub fn plan(
         let mut candidates = candidates(ctx, &defences, &outcomes, &raised, &mut relevant);
         // A fix can only cut the paths through its systems: try the most promising first and
         // stop once none left can leave fewer paths than the best so far.
-        let through = paths_through(ctx, &outcomes);
-        let bound =
-            |c: &Candidate| -> usize { c.fix.systems(ctx.model).iter().map(|&s| through[s]).sum() };
+        let hops = HopIndex::new(ctx, &outcomes);
         for c in &mut candidates {
             c.tie = tie_key(ctx, &c.fix);
+            c.cuts_at_most = hops.cuts_at_most(ctx, &c.fix);
         }
-        candidates.sort_by_cached_key(|c| (Reverse(bound(c)), Reverse(c.touches), c.tie.clone()));
+        candidates
+            .sort_by_cached_key(|c| (Reverse(c.cuts_at_most), Reverse(c.touches), c.tie.clone()));
         if candidates.len() > MAX_CANDIDATES {
             warnings.push(format!(
                 "{}: plan step {} tried the {MAX_CANDIDATES} most promising of {} candidate fixes",
@@ -89,7 +92,7 @@ pub fn plan(
         let mut best: Option<(&Candidate, Tried)> = None;
         for candidate in &candidates {
             if let Some((_, t)) = &best
-                && paths.saturating_sub(bound(candidate)) > t.paths
+                && paths.saturating_sub(candidate.cuts_at_most) > t.paths
             {
                 break;
             }
@@ -384,7 +387,29 @@ fn candidates(
             }
         }
     }
-    // Fold fixes with the same effect: same system, same kind, same techniques improved.
+    // Fold fixes with the same effect: same system, same kind, same techniques improved. The
+    // one to propose is one the model's controls already name somewhere (a fix its
+    // organisations know, such as the leaked-image screening a bank lists as M1019), then the
+    // lowest ID.
+    let known: BTreeSet<(FixKind, u32)> = defences
+        .iter()
+        .flat_map(|d| {
+            d.mitigations
+                .keys()
+                .map(|&m| (FixKind::Mitigation, m))
+                .chain(d.detections.keys().map(|&x| (FixKind::Detection, x)))
+        })
+        .collect();
+    let preference = |f: &Fix| {
+        let known = match *f {
+            Fix::Mitigation { mitigation, .. } => {
+                known.contains(&(FixKind::Mitigation, mitigation))
+            }
+            Fix::Detection { strategy, .. } => known.contains(&(FixKind::Detection, strategy)),
+            Fix::Control(_) => false,
+        };
+        (!known, f.label(ctx.model, ctx.kb))
+    };
     let mut folded: BTreeMap<(SystemId, FixKind, Vec<u32>), Candidate> = BTreeMap::new();
     for (&(system, kind, x), gain) in &gains {
         if !eligible.contains(&system) {
@@ -403,8 +428,7 @@ fn candidates(
         let key = (system, kind, gain.techniques.iter().copied().collect());
         match folded.get_mut(&key) {
             Some(c) => {
-                let label = |f: &Fix| f.label(ctx.model, ctx.kb);
-                if label(&fix) < label(&c.fix) {
+                if preference(&fix) < preference(&c.fix) {
                     let previous = std::mem::replace(&mut c.fix, fix);
                     c.alternatives.push(previous);
                 } else {
@@ -417,6 +441,7 @@ fn candidates(
                     Candidate {
                         fix,
                         tie: (0, String::new()),
+                        cuts_at_most: 0,
                         alternatives: Vec::new(),
                         touches: gain.removes,
                     },
@@ -448,6 +473,7 @@ fn candidates(
                 out.push(Candidate {
                     fix,
                     tie: (0, String::new()),
+                    cuts_at_most: 0,
                     alternatives: Vec::new(),
                     touches: 0,
                 });
@@ -469,6 +495,7 @@ fn candidates(
         out.push(Candidate {
             fix,
             tie: (0, String::new()),
+            cuts_at_most: 0,
             alternatives: Vec::new(),
             touches,
         });
@@ -476,18 +503,41 @@ fn candidates(
     out
 }
 
-/// Per system, how many of the current paths go through it.
-fn paths_through(ctx: &Context, outcomes: &[ActorOutcome]) -> Vec<usize> {
-    let mut out = vec![0; ctx.model.systems.len()];
-    for p in outcomes.iter().flat_map(|o| &o.paths) {
-        let mut systems = p.systems.clone();
-        systems.sort_unstable();
-        systems.dedup();
-        for s in systems {
-            out[s] += 1;
+/// Every hop of the current paths, by system: (path, the step's techniques, the techniques
+/// taking the data when it is the last hop).
+struct HopIndex<'o> {
+    at: Vec<Vec<(usize, &'o [u32], &'o [u32])>>,
+}
+
+impl<'o> HopIndex<'o> {
+    fn new(ctx: &Context, outcomes: &'o [ActorOutcome]) -> HopIndex<'o> {
+        let mut at: Vec<Vec<(usize, &[u32], &[u32])>> = vec![Vec::new(); ctx.model.systems.len()];
+        for (i, p) in outcomes.iter().flat_map(|o| &o.paths).enumerate() {
+            let last = p.systems.len().saturating_sub(1);
+            for (h, (&s, step)) in p.systems.iter().zip(&p.hops).enumerate() {
+                let takes: &[u32] = if h == last { &p.takes } else { &[] };
+                at[s].push((i, step.as_slice(), takes));
+            }
         }
+        HopIndex { at }
     }
-    out
+
+    /// An upper bound on the paths a fix cuts: a path goes only when the fix makes every
+    /// technique of one of its steps (or everything that takes the data at its end)
+    /// unwalkable. Detection never cuts a path.
+    fn cuts_at_most(&self, ctx: &Context, fix: &Fix) -> usize {
+        let mut cut: BTreeSet<usize> = BTreeSet::new();
+        for s in fix.systems(ctx.model) {
+            for &(path, step, takes) in &self.at[s] {
+                let all_prevented =
+                    |list: &[u32]| !list.is_empty() && list.iter().all(|&t| fix.prevents(ctx, t));
+                if all_prevented(step) || all_prevented(takes) {
+                    cut.insert(path);
+                }
+            }
+        }
+        cut.len()
+    }
 }
 
 /// Ties between candidates: mitigations, then detection strategies, then controls, by label.

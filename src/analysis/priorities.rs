@@ -160,9 +160,13 @@ pub fn priorities(ctx: &Context, gains: &BTreeMap<FixKey, Gain>) -> Vec<Priority
     out
 }
 
-/// Up to `limit` fixes for technique t on system s, most open risk removed there first.
+/// Up to `limit` fixes for technique t on system s: its mitigations and detection strategies
+/// not implemented there, the most open risk removed on the system first (a fix that changes no
+/// status on its own, such as a detection for an exposure only partially mitigated, removes 0
+/// and comes last); ties: mitigations first, then ATT&CK ID.
 pub fn recommend(
     ctx: &Context,
+    defended: Defended,
     gains: &BTreeMap<FixKey, Gain>,
     relevant: &mut Relevant,
     technique: u32,
@@ -170,25 +174,32 @@ pub fn recommend(
     limit: usize,
 ) -> Vec<Recommendation> {
     let kb = ctx.kb;
+    let defences = defended.at(system);
     let (mitigations, strategies) = relevant.of(ctx, technique).clone();
     let mut options: Vec<(u32, FixKind, String, u32)> = Vec::new();
-    for (kind, objects) in [
-        (FixKind::Mitigation, mitigations),
-        (FixKind::Detection, strategies),
+    for (kind, objects, listed) in [
+        (FixKind::Mitigation, mitigations, &defences.mitigations),
+        (FixKind::Detection, strategies, &defences.detections),
     ] {
         for x in objects {
-            if let Some(gain) = gains.get(&(system, kind, x))
-                && gain.techniques.contains(&technique)
+            if listed
+                .get(&x)
+                .is_some_and(|l| l.status == ControlStatus::Implemented)
             {
-                let id = kb
-                    .meta(crate::attack::ObjectRef {
-                        kind: kind.attack_kind(),
-                        index: x,
-                    })
-                    .attack_id
-                    .clone();
-                options.push((gain.removes, kind, id, x));
+                continue;
             }
+            let removes = gains
+                .get(&(system, kind, x))
+                .filter(|g| g.techniques.contains(&technique))
+                .map_or(0, |g| g.removes);
+            let id = kb
+                .meta(crate::attack::ObjectRef {
+                    kind: kind.attack_kind(),
+                    index: x,
+                })
+                .attack_id
+                .clone();
+            options.push((removes, kind, id, x));
         }
     }
     options.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));

@@ -1,17 +1,18 @@
 //! GitHub-flavoured Markdown for pull-request comments, from `templates/report.md`.
 //!
-//! The template gets the whole [`Report`] plus a few views computed here (top gaps, reuse
-//! exposures, Mermaid diagrams), and filters that link ATT&CK IDs to attack.mitre.org.
+//! The template gets the whole [`Report`] plus a few views computed here (the plan grouped by
+//! owner, the top findings and the folded tail, reuse exposures, Mermaid diagrams), and filters
+//! that link ATT&CK IDs to attack.mitre.org.
 
 use minijinja::value::Value;
 use serde::Serialize;
 
 use super::Report;
 use super::templates::{TemplateError, Templates};
-use crate::analysis::findings::{Exposure, Reason};
+use crate::analysis::findings::{Exposure, Finding, PlanStep, Reason};
 
-/// How many open exposures the "top gaps" section lists before folding the rest.
-pub const TOP_GAPS: usize = 10;
+/// How many open findings the report lists before folding the rest.
+pub const TOP_FINDINGS: usize = 10;
 
 /// A model's supply-chain diagram in Mermaid.
 #[derive(Debug, Clone, Serialize)]
@@ -20,10 +21,18 @@ pub struct Diagram {
     pub mermaid: String,
 }
 
+/// The plan steps one owner is asked to do, in plan order.
+#[derive(Serialize)]
+struct Asks<'a> {
+    owner: String,
+    steps: Vec<&'a PlanStep>,
+}
+
 #[derive(Serialize)]
 struct Views<'a> {
-    top_gaps: Vec<&'a Exposure>,
-    other_open: Vec<&'a Exposure>,
+    top_findings: Vec<&'a Finding>,
+    other_findings: Vec<&'a Finding>,
+    asks: Vec<Asks<'a>>,
     reuse: Vec<&'a Exposure>,
     accepted: Vec<&'a Exposure>,
     covered: Vec<&'a Exposure>,
@@ -36,9 +45,11 @@ pub fn render(
     diagrams: &[Diagram],
 ) -> Result<String, TemplateError> {
     let open: Vec<&Exposure> = report.exposures.iter().filter(|e| e.is_open()).collect();
+    let open_findings: Vec<&Finding> = report.findings.iter().filter(|f| f.is_open()).collect();
     let views = Views {
-        top_gaps: open.iter().take(TOP_GAPS).copied().collect(),
-        other_open: open.iter().skip(TOP_GAPS).copied().collect(),
+        top_findings: open_findings.iter().take(TOP_FINDINGS).copied().collect(),
+        other_findings: open_findings.iter().skip(TOP_FINDINGS).copied().collect(),
+        asks: asks(&report.plan),
         reuse: report
             .exposures
             .iter()
@@ -62,6 +73,22 @@ pub fn render(
         diagrams => Value::from(minijinja::value::Serde(diagrams)),
     };
     templates.render("report.md", context)
+}
+
+/// The plan grouped by who is asked to do each step, owners in the order of their first step.
+fn asks(plan: &[PlanStep]) -> Vec<Asks<'_>> {
+    let mut out: Vec<Asks> = Vec::new();
+    for step in plan {
+        let owner = step.owners.join(", ");
+        match out.iter_mut().find(|a| a.owner == owner) {
+            Some(asks) => asks.steps.push(step),
+            None => out.push(Asks {
+                owner,
+                steps: vec![step],
+            }),
+        }
+    }
+    out
 }
 
 /// The attack.mitre.org page of an ATT&CK ID.
