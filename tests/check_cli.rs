@@ -119,7 +119,7 @@ fn the_example_models_and_the_starter_model_are_clean() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
     assert!(
-        stderr.contains("checked 3 files: 0 errors, 0 warnings"),
+        stderr.contains("checked 4 files: 0 errors, 0 warnings"),
         "{stderr}"
     );
 }

@@ -64,10 +64,12 @@ fn ekyc_findings_worked_out_by_hand() {
     assert_eq!(r["attack"]["version"], "18.1");
     assert_eq!(r["attack"]["sha256"].as_str().map(str::len), Some(64));
 
+    assert_eq!(r["generator"]["rules"], 2);
     // The mule ring holds the 2017 ID images (kind id-card-image); the shop verifies
     // id-card-image: Impersonation there is a reuse exposure, which the model accepts for this
-    // actor until 2027-06-30. The shop is internet-facing (3) and its flows carry restricted
-    // applicant captures (4): 12, critical.
+    // actor until 2027-06-30. The shop is internet-facing (3), its flows carry restricted
+    // applicant captures (4), reuse is modelled (2) and takes (3): risk 72, and the walkable
+    // reuse step is a foothold on a system carrying the captures, so it is on a path: critical.
     let e = exposure(&r, "mule-account-ring", "T1656", "shop-onboarding").expect("reuse exposure");
     assert_eq!(e["status"], "accepted");
     assert_eq!(e["acceptance"]["expires"], "2027-06-30");
@@ -75,6 +77,12 @@ fn ekyc_findings_worked_out_by_hand() {
         (e["impact"].as_u64(), e["likelihood"].as_u64()),
         (Some(4), Some(3))
     );
+    assert_eq!(
+        (&e["evidence"], &e["role"]),
+        (&"modelled".into(), &"takes".into())
+    );
+    assert_eq!(e["risk"], 72);
+    assert_eq!(e["on_path"], true);
     assert_eq!(e["severity"], "critical");
     let reasons: Vec<&Value> = e["reasons"].as_array().expect("reasons").iter().collect();
     assert!(
@@ -88,6 +96,35 @@ fn ekyc_findings_worked_out_by_hand() {
             .iter()
             .any(|x| x["data"] == "leaked-personal-data-2017")
     );
+    // With no initial-access or lateral-movement technique of its own, the ring gets only as far
+    // as its leaked images work: the verifiers where nothing prevents the replay.
+    assert_eq!(
+        strings(&r["models"][0]["actors"][2]["reaches"]),
+        ["shop-onboarding", "ekyc-vendor-api"]
+    );
+
+    // The bulk download from the vendor's image storage is an explicit threat: restricted (4) x
+    // partner (2) x explicit (3) x takes (3) = 72, a gap, critical; the storage is where the
+    // 17 million images rest, so it is among the first findings.
+    let e = exposure(
+        &r,
+        "vendor-supply-chain-intruder",
+        "T1530",
+        "ekyc-vendor-storage",
+    )
+    .expect("the bulk download");
+    assert_eq!(
+        (e["status"].as_str(), e["risk"].as_u64()),
+        (Some("gap"), Some(72))
+    );
+    assert_eq!(e["severity"], "critical");
+    let rank = r["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .position(|f| f["system"] == "ekyc-vendor-storage" && f["technique"] == "T1530")
+        .expect("a finding");
+    assert!(rank < 3, "the image storage ranks #{}", rank + 1);
 
     // The registry accepts every actor's Trusted Relationship (a statute, per the model).
     for e in r["exposures"].as_array().expect("exposures") {
@@ -320,7 +357,7 @@ fn markdown_snapshots() {
     let Some(data) = common::data_dir() else {
         return;
     };
-    for model in [EKYC, TELCO] {
+    for model in [EKYC, TELCO, "models/digital-bank.yaml"] {
         let out = atkmap(&data)
             .args(["report", model, "--fail-on", "none", "--format", "md"])
             .output()

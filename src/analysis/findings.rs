@@ -375,7 +375,7 @@ pub struct PlanStep {
     pub name: String,
     /// The systems it acts on.
     pub systems: Vec<String>,
-    /// Who would do it: the owners of those systems.
+    /// Who would do it: the owners of those systems (empty when the model names none).
     pub owners: Vec<String>,
     pub paths_before: usize,
     pub paths_after: usize,
@@ -384,7 +384,7 @@ pub struct PlanStep {
     /// Equivalent fixes: ATT&CK objects that would change exactly the same exposures.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub alternatives: Vec<String>,
-    /// The findings (system, technique) whose status, risk or presence it changes.
+    /// The findings (system, technique) whose status, risk, walkability or presence it changes.
     pub changes: Vec<FindingChange>,
 }
 
@@ -399,6 +399,8 @@ pub struct FindingChange {
     pub after: Option<Status>,
     pub risk_before: u32,
     pub risk_after: u32,
+    /// Some actor could take this step before, and none can after.
+    pub prevented: bool,
 }
 
 /// A reference to a deprecated (or revoked) ATT&CK object.

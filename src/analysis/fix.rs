@@ -181,6 +181,42 @@ impl Fix {
         }
     }
 
+    /// Whether the fix would make technique t detected on the systems it acts on.
+    pub fn detects(&self, ctx: &super::context::Context, technique: u32) -> bool {
+        let kb = ctx.kb;
+        match self {
+            Fix::Mitigation { .. } => false,
+            Fix::Detection { .. } => self
+                .effect(kb, technique, CoverageState::default())
+                .is_some_and(|s| s.detected),
+            Fix::Control(c) => {
+                let control = &ctx.model.controls[*c];
+                let t = &kb.techniques[technique as usize];
+                let family: Vec<&str> = std::iter::once(t.meta.attack_id.as_str())
+                    .chain(
+                        t.parent
+                            .map(|p| kb.techniques[p as usize].meta.attack_id.as_str()),
+                    )
+                    .collect();
+                control
+                    .detects
+                    .iter()
+                    .any(|x| family.iter().any(|f| f.eq_ignore_ascii_case(&x.value)))
+                    || control.detections.iter().any(|d| {
+                        kb.lookup(&d.value, Some(Kind::DetectionStrategy))
+                            .filter(|o| o.kind == Kind::DetectionStrategy)
+                            .is_some_and(|o| {
+                                Fix::Detection {
+                                    strategy: o.index,
+                                    system: 0,
+                                }
+                                .detects(ctx, technique)
+                            })
+                    })
+            }
+        }
+    }
+
     /// The systems it acts on.
     pub fn systems(&self, model: &Model) -> Vec<SystemId> {
         match self {

@@ -37,7 +37,7 @@ use context::{Context, Defended};
 use evaluate::{ActorOutcome, Scoped};
 use findings::*;
 use fix::{Fix, FixError};
-use priorities::{FixKey, Gain, Relevant};
+use priorities::{ControlKey, FixKey, Gain, Relevant};
 
 /// The version of the rules reports are computed with (`generator.rules`).
 pub const RULES_VERSION: u32 = 2;
@@ -55,8 +55,8 @@ pub struct Options {
     pub today: Date,
     /// Most path searches in one analysis.
     pub path_budget: usize,
-    /// Whether to compute the fix plan.
-    pub plan: bool,
+    /// Most steps of the fix plan (`--plan-steps`); 0 computes no plan.
+    pub plan_steps: usize,
 }
 
 impl Default for Options {
@@ -67,7 +67,7 @@ impl Default for Options {
             fixes: Vec::new(),
             today: Date::today(),
             path_budget: paths::PATH_SEARCH_BUDGET,
-            plan: true,
+            plan_steps: plan::MAX_STEPS,
         }
     }
 }
@@ -141,7 +141,7 @@ pub fn analyze(
         model,
         kb,
         &Options {
-            plan: false,
+            plan_steps: 0,
             ..options.clone()
         },
         &[],
@@ -164,7 +164,14 @@ fn run(model: &Model, kb: &KnowledgeBase, options: &Options, fixes: &[Fix]) -> M
     let truncated = outcomes.iter().any(|o| o.truncated);
     let mut relevant = Relevant::default();
     let gains = priorities::local_gains(&ctx, defended, &outcomes, &mut relevant);
-    let exposures = exposures(&ctx, &defences, &outcomes, &gains, &mut relevant);
+    let control_gains = priorities::control_gains(&ctx, &outcomes);
+    let exposures = exposures(
+        &ctx,
+        &defences,
+        &outcomes,
+        (&gains, &control_gains),
+        &mut relevant,
+    );
 
     let mut warnings = Vec::new();
     if truncated {
@@ -173,8 +180,14 @@ fn run(model: &Model, kb: &KnowledgeBase, options: &Options, fixes: &[Fix]) -> M
             model.file, options.path_budget
         ));
     }
-    let plan = if options.plan && !truncated {
-        let (steps, plan_warnings) = plan::plan(&ctx, &defences, &outcomes, options.paths_per_pair);
+    let plan = if options.plan_steps > 0 && !truncated {
+        let (steps, plan_warnings) = plan::plan(
+            &ctx,
+            &defences,
+            &outcomes,
+            options.paths_per_pair,
+            options.plan_steps,
+        );
         warnings.extend(plan_warnings);
         steps
     } else {
@@ -203,7 +216,7 @@ fn exposures(
     ctx: &Context,
     defences: &[coverage::SystemDefences],
     outcomes: &[ActorOutcome],
-    gains: &BTreeMap<FixKey, Gain>,
+    (gains, control_gains): (&BTreeMap<FixKey, Gain>, &BTreeMap<ControlKey, Gain>),
     relevant: &mut Relevant,
 ) -> Vec<Exposure> {
     let mut assessed: HashMap<(u32, SystemId), coverage::Assessment> = HashMap::new();
@@ -239,6 +252,7 @@ fn exposures(
                     ctx,
                     Defended::new(defences),
                     gains,
+                    control_gains,
                     relevant,
                     e.technique,
                     e.system,

@@ -11,7 +11,7 @@
 //! Bounded: one search per (actor, data asset) that has a target, and a budget of searches per
 //! analysis.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use pathfinding::directed::yen::yen;
 
@@ -121,6 +121,71 @@ pub struct Searched {
     pub truncated: bool,
 }
 
+/// The k shortest simple paths of one actor's graph, searched backwards from the data: the
+/// footholds are many (every verifier where leaked evidence works) and the holders of one asset
+/// few, so a search from the targets ends as soon as it meets a foothold, where a search from
+/// the footholds would first visit every one of them.
+struct Walker {
+    /// Foothold -> the cost of taking it.
+    footholds: BTreeMap<SystemId, u32>,
+    /// System -> (system stepped from, the cost of the step into it).
+    preds: BTreeMap<SystemId, Vec<(SystemId, u32)>>,
+}
+
+impl Walker {
+    /// Up to `k` paths from a foothold to one of `targets` (sorted), with what taking the data
+    /// at each target costs; each path as its systems, foothold first.
+    fn k_shortest(
+        &self,
+        targets: &[SystemId],
+        take_cost: impl Fn(SystemId) -> u32,
+        k: usize,
+    ) -> Vec<Vec<SystemId>> {
+        let found = yen(
+            &Node::Sink,
+            |node| -> Vec<(Node, u32)> {
+                match node {
+                    Node::Sink => targets
+                        .iter()
+                        .map(|&t| (Node::System(t), take_cost(t)))
+                        .collect(),
+                    Node::System(n) => {
+                        // A path ends at the first holder it reaches: it never goes through one.
+                        let mut out: Vec<(Node, u32)> = self
+                            .preds
+                            .get(n)
+                            .into_iter()
+                            .flatten()
+                            .filter(|(p, _)| targets.binary_search(p).is_err())
+                            .map(|&(p, cost)| (Node::System(p), cost))
+                            .collect();
+                        if let Some(&cost) = self.footholds.get(n) {
+                            out.push((Node::Source, cost));
+                        }
+                        out
+                    }
+                    Node::Source => Vec::new(),
+                }
+            },
+            |node| *node == Node::Source,
+            k,
+        );
+        found
+            .into_iter()
+            .map(|(nodes, _)| {
+                nodes
+                    .iter()
+                    .rev()
+                    .filter_map(|n| match n {
+                        Node::System(s) => Some(*s),
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+}
+
 /// Up to `per_pair` paths per data asset for one actor, spending at most `budget` searches.
 pub fn search(
     reach: &Reach,
@@ -138,52 +203,38 @@ pub fn search(
         return out;
     }
     let takers = takers(exposures);
-    let foothold_cost: Vec<(Node, u32)> = reach
-        .footholds
-        .iter()
-        .map(|f| {
-            let risk = highest_risk(exposures, &f.techniques, f.system);
-            (Node::System(f.system), HOP - risk)
-        })
-        .collect();
-    let mut out_steps: BTreeMap<SystemId, Vec<(Node, u32)>> = BTreeMap::new();
+    let mut walker = Walker {
+        footholds: reach
+            .footholds
+            .iter()
+            .map(|f| {
+                (
+                    f.system,
+                    HOP - highest_risk(exposures, &f.techniques, f.system),
+                )
+            })
+            .collect(),
+        preds: BTreeMap::new(),
+    };
     for step in &reach.steps {
         let risk = highest_risk(exposures, &step.techniques, step.to);
-        out_steps
-            .entry(step.from)
+        walker
+            .preds
+            .entry(step.to)
             .or_default()
-            .push((Node::System(step.to), HOP - risk));
+            .push((step.from, HOP - risk));
     }
+    let take_cost = |s: SystemId| {
+        let takes = takers.get(&s).map_or(&[][..], Vec::as_slice);
+        HOP - highest_risk(exposures, takes, s)
+    };
     for (data, targets) in &graph.targets {
         if out.searches >= budget {
             out.truncated = true;
             break;
         }
         out.searches += 1;
-        let found = yen(
-            &Node::Source,
-            |node| -> Vec<(Node, u32)> {
-                match node {
-                    Node::Source => foothold_cost.clone(),
-                    Node::System(s) if targets.binary_search(s).is_ok() => {
-                        let takes = takers.get(s).map_or(&[][..], Vec::as_slice);
-                        vec![(Node::Sink, HOP - highest_risk(exposures, takes, *s))]
-                    }
-                    Node::System(s) => out_steps.get(s).cloned().unwrap_or_default(),
-                    Node::Sink => Vec::new(),
-                }
-            },
-            |node| *node == Node::Sink,
-            per_pair,
-        );
-        for (nodes, _) in found {
-            let systems: Vec<SystemId> = nodes
-                .iter()
-                .filter_map(|n| match n {
-                    Node::System(s) => Some(*s),
-                    _ => None,
-                })
-                .collect();
+        for systems in walker.k_shortest(targets, take_cost, per_pair) {
             if let Some(path) = describe(reach, exposures, &takers, *data, systems) {
                 out.paths.push(path);
             }
@@ -192,46 +243,25 @@ pub fn search(
     out
 }
 
-/// How many paths [`search`] finds in a graph: at most `per_pair` per data asset. The costs do
-/// not matter for the count (Yen's algorithm finds every simple path when there are fewer than
-/// `per_pair`), so every hop costs one.
-pub fn count(graph: &PathGraph, per_pair: usize) -> usize {
-    if per_pair == 0 {
+/// How many paths [`search`] finds in a graph for the data assets `only` names: at most
+/// `per_pair` each. The costs do not matter for the count (Yen's algorithm finds every simple
+/// path when there are fewer than `per_pair`), so every hop costs one.
+pub fn count(graph: &PathGraph, per_pair: usize, only: &BTreeSet<DataId>) -> usize {
+    if per_pair == 0 || only.is_empty() {
         return 0;
     }
-    let mut out_steps: BTreeMap<SystemId, Vec<(Node, u32)>> = BTreeMap::new();
+    let mut walker = Walker {
+        footholds: graph.footholds.iter().map(|&s| (s, 1)).collect(),
+        preds: BTreeMap::new(),
+    };
     for &(from, to) in &graph.steps {
-        out_steps
-            .entry(from)
-            .or_default()
-            .push((Node::System(to), 1));
+        walker.preds.entry(to).or_default().push((from, 1));
     }
-    let footholds: Vec<(Node, u32)> = graph
-        .footholds
-        .iter()
-        .map(|&s| (Node::System(s), 1))
-        .collect();
     graph
         .targets
         .iter()
-        .map(|(_, targets)| {
-            yen(
-                &Node::Source,
-                |node| -> Vec<(Node, u32)> {
-                    match node {
-                        Node::Source => footholds.clone(),
-                        Node::System(s) if targets.binary_search(s).is_ok() => {
-                            vec![(Node::Sink, 1)]
-                        }
-                        Node::System(s) => out_steps.get(s).cloned().unwrap_or_default(),
-                        Node::Sink => Vec::new(),
-                    }
-                },
-                |node| *node == Node::Sink,
-                per_pair,
-            )
-            .len()
-        })
+        .filter(|(data, _)| only.contains(data))
+        .map(|(_, targets)| walker.k_shortest(targets, |_| 1, per_pair).len())
         .sum()
 }
 

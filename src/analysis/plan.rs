@@ -1,6 +1,6 @@
 //! The fix plan: the few fixes that cut the most attack paths, as BloodHound ranks choke points.
 //!
-//! Greedy, up to [`MAX_STEPS`] steps. A candidate is an ATT&CK mitigation or detection strategy
+//! Greedy, up to `--plan-steps` steps (default [`MAX_STEPS`]). A candidate is an ATT&CK mitigation or detection strategy
 //! missing on a system where an open exposure lies on an attack path (on any system with an
 //! open exposure once no path is left), or a listed `partial` or `planned` control raised to
 //! implemented. Each step takes the candidate that leaves the fewest attack paths, then the
@@ -29,9 +29,9 @@ use super::priorities::{FixKind, Relevant, local_gains};
 use super::reach::{self, Start};
 use super::risk;
 use crate::model::format::ControlStatus;
-use crate::model::resolved::{ActorId, SystemId};
+use crate::model::resolved::{ActorId, DataId, SystemId};
 
-/// Most steps in a plan.
+/// Most steps in a plan by default.
 pub const MAX_STEPS: usize = 10;
 /// Most candidates tried per step.
 pub const MAX_CANDIDATES: usize = 1_000;
@@ -60,6 +60,7 @@ pub fn plan(
     base: &[SystemDefences],
     outcomes: &[ActorOutcome],
     per_pair: usize,
+    max_steps: usize,
 ) -> (Vec<PlanStep>, Vec<String>) {
     let mut defences = base.to_vec();
     let mut outcomes = outcomes.to_vec();
@@ -67,7 +68,7 @@ pub fn plan(
     let mut warnings = Vec::new();
     let mut raised: BTreeSet<usize> = BTreeSet::new();
     let mut relevant = Relevant::default();
-    while steps.len() < MAX_STEPS {
+    while steps.len() < max_steps {
         let (paths, risk) = totals(&outcomes);
         let mut candidates = candidates(ctx, &defences, &outcomes, &raised, &mut relevant);
         // A fix can only cut the paths through its systems: try the most promising first and
@@ -201,7 +202,7 @@ fn try_fix(
             search_paths(ctx, a, &mut new, per_pair, usize::MAX);
             paths = paths - old.paths.len() + new.paths.len();
         } else if new.graph != old.graph {
-            paths = paths - old.paths.len() + paths::count(&new.graph, per_pair);
+            paths = recount(old, &new.graph, &systems, per_pair, paths);
         }
         risk = risk - old.open_risk + new.open_risk;
         changed.push((a, new));
@@ -309,9 +310,34 @@ fn estimate(trial: &Trial, actor: ActorId, old: &ActorOutcome) -> (Option<usize>
     let count = if graph == old.graph {
         old.paths.len()
     } else {
-        paths::count(&graph, per_pair)
+        recount(old, &graph, systems, per_pair, old.paths.len())
     };
     (Some(count), delta)
+}
+
+/// `total` with one actor's paths counted again in its new graph. A fix changes walkability
+/// only on its systems, so a path that avoids them stays; and a data asset none of whose
+/// paths touches them keeps its count (its paths stay, and there can be no new ones). Only
+/// the others are counted again.
+fn recount(
+    old: &ActorOutcome,
+    graph: &PathGraph,
+    systems: &[SystemId],
+    per_pair: usize,
+    total: usize,
+) -> usize {
+    let touched: BTreeSet<DataId> = old
+        .paths
+        .iter()
+        .filter(|p| p.systems.iter().any(|s| systems.contains(s)))
+        .map(|p| p.data)
+        .collect();
+    let before = old
+        .paths
+        .iter()
+        .filter(|p| touched.contains(&p.data))
+        .count();
+    total - before + paths::count(graph, per_pair, &touched)
 }
 
 /// Where each actor's exposures are, per system: what a fix there touches.
@@ -503,15 +529,18 @@ fn candidates(
     out
 }
 
-/// Every hop of the current paths, by system: (path, the step's techniques, the techniques
-/// taking the data when it is the last hop).
+/// One hop of a current path: (path, the step's techniques, the techniques taking the data
+/// when it is the last hop).
+type HopRef<'o> = (usize, &'o [u32], &'o [u32]);
+
+/// Every hop of the current paths, by system.
 struct HopIndex<'o> {
-    at: Vec<Vec<(usize, &'o [u32], &'o [u32])>>,
+    at: Vec<Vec<HopRef<'o>>>,
 }
 
 impl<'o> HopIndex<'o> {
     fn new(ctx: &Context, outcomes: &'o [ActorOutcome]) -> HopIndex<'o> {
-        let mut at: Vec<Vec<(usize, &[u32], &[u32])>> = vec![Vec::new(); ctx.model.systems.len()];
+        let mut at: Vec<Vec<HopRef>> = vec![Vec::new(); ctx.model.systems.len()];
         for (i, p) in outcomes.iter().flat_map(|o| &o.paths).enumerate() {
             let last = p.systems.len().saturating_sub(1);
             for (h, (&s, step)) in p.systems.iter().zip(&p.hops).enumerate() {
@@ -550,17 +579,28 @@ fn tie_key(ctx: &Context, fix: &Fix) -> (u8, String) {
     (rank, fix.label(ctx.model, ctx.kb))
 }
 
-/// Per finding (system, technique): the worst status and the open risk, over all actors.
-fn finding_states(outcomes: &[ActorOutcome]) -> BTreeMap<(SystemId, u32), (Status, u32)> {
-    let mut out: BTreeMap<(SystemId, u32), (Status, u32)> = BTreeMap::new();
+/// What a finding (system, technique) is, over all actors: the worst status, the open risk,
+/// and whether some actor can still take that step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct FindingState {
+    status: Status,
+    risk: u32,
+    walkable: bool,
+}
+
+fn finding_states(outcomes: &[ActorOutcome]) -> BTreeMap<(SystemId, u32), FindingState> {
+    let mut out: BTreeMap<(SystemId, u32), FindingState> = BTreeMap::new();
     for e in outcomes.iter().flat_map(|o| &o.exposures) {
-        let entry = out
-            .entry((e.system, e.technique))
-            .or_insert((e.status(), 0));
-        if status_rank(e.status()) > status_rank(entry.0) {
-            entry.0 = e.status();
+        let entry = out.entry((e.system, e.technique)).or_insert(FindingState {
+            status: e.status(),
+            risk: 0,
+            walkable: false,
+        });
+        if status_rank(e.status()) > status_rank(entry.status) {
+            entry.status = e.status();
         }
-        entry.1 += e.open_risk();
+        entry.risk += e.open_risk();
+        entry.walkable |= e.walkable();
     }
     out
 }
@@ -577,22 +617,23 @@ pub fn status_rank(status: Status) -> u8 {
 
 fn changes(
     ctx: &Context,
-    before: &BTreeMap<(SystemId, u32), (Status, u32)>,
-    after: &BTreeMap<(SystemId, u32), (Status, u32)>,
+    before: &BTreeMap<(SystemId, u32), FindingState>,
+    after: &BTreeMap<(SystemId, u32), FindingState>,
 ) -> Vec<FindingChange> {
     let mut out = Vec::new();
-    for (&(system, technique), &(status, risk)) in before {
+    for (&(system, technique), was) in before {
         let now = after.get(&(system, technique));
-        if now == Some(&(status, risk)) {
+        if now == Some(was) {
             continue;
         }
         out.push(FindingChange {
             system: ctx.model.systems[system].id.value.clone(),
             technique: ctx.kb.techniques[technique as usize].meta.attack_id.clone(),
-            before: status,
-            after: now.map(|n| n.0),
-            risk_before: risk,
-            risk_after: now.map_or(0, |n| n.1),
+            before: was.status,
+            after: now.map(|n| n.status),
+            risk_before: was.risk,
+            risk_after: now.map_or(0, |n| n.risk),
+            prevented: was.walkable && now.is_none_or(|n| !n.walkable),
         });
     }
     out.sort_by(|a, b| {
@@ -628,7 +669,10 @@ fn step(
         ),
     };
     let systems = chosen.fix.systems(model);
-    let mut owners: Vec<String> = systems.iter().map(|&s| owner_of(model, s)).collect();
+    let mut owners: Vec<String> = systems
+        .iter()
+        .filter_map(|&s| model.systems[s].owner.clone())
+        .collect();
     owners.sort();
     owners.dedup();
     PlanStep {
@@ -658,14 +702,6 @@ fn step(
         },
         changes,
     }
-}
-
-/// The owner a system's fixes are asked of.
-pub fn owner_of(model: &crate::model::Model, system: SystemId) -> String {
-    model.systems[system]
-        .owner
-        .clone()
-        .unwrap_or_else(|| "unowned".to_string())
 }
 
 pub fn clamp(risk: u64) -> u32 {

@@ -3,8 +3,8 @@
 //! risk halves; a partial becomes covered and leaves the open risk). Reach is held fixed here;
 //! the fix plan ([`super::plan`]) is where cutting attack paths is weighed.
 //!
-//! These gains rank the per-exposure recommendations (ties: mitigations first, then ATT&CK ID)
-//! and the `priorities` table.
+//! These gains rank the per-exposure recommendations (which also name the listed controls that
+//! would help once implemented) and the `priorities` table.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -12,6 +12,7 @@ use super::context::{Context, Defended};
 use super::coverage::{CoverageState, relevant_mitigations, relevant_strategies};
 use super::evaluate::{ActorOutcome, Scoped};
 use super::findings::{Priority, Recommendation};
+use super::fix::Fix;
 use super::risk;
 use crate::attack::Kind;
 use crate::model::format::ControlStatus;
@@ -42,6 +43,9 @@ impl FixKind {
 
 /// One ATT&CK object put in place on one system.
 pub type FixKey = (SystemId, FixKind, u32);
+
+/// One listed control raised to implemented, seen on one of its systems: (system, control).
+pub type ControlKey = (SystemId, usize);
 
 /// What a fix would improve on its system.
 #[derive(Debug, Clone, Default)]
@@ -122,6 +126,49 @@ pub fn local_gains(
     out
 }
 
+/// What raising each listed `partial` or `planned` control to implemented would improve on
+/// each of its systems, by (system, control index).
+pub fn control_gains(
+    ctx: &Context,
+    outcomes: &[ActorOutcome],
+) -> BTreeMap<(SystemId, usize), Gain> {
+    let mut out: BTreeMap<ControlKey, Gain> = BTreeMap::new();
+    let pending: Vec<(usize, &crate::model::resolved::ControlDef)> = ctx
+        .model
+        .controls
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.status != ControlStatus::Implemented)
+        .collect();
+    if pending.is_empty() {
+        return out;
+    }
+    for e in outcomes.iter().flat_map(|o| &o.exposures) {
+        if !e.is_open() {
+            continue;
+        }
+        for &(c, control) in &pending {
+            if !control.applies_to.contains(&e.system) {
+                continue;
+            }
+            let fix = Fix::Control(c);
+            let after_state = CoverageState {
+                mitigated: e.state.mitigated || fix.prevents(ctx, e.technique),
+                detected: e.state.detected || fix.detects(ctx, e.technique),
+                ..e.state
+            };
+            if after_state == e.state {
+                continue;
+            }
+            let gain = out.entry((e.system, c)).or_default();
+            gain.removes += e.open_risk() - open_risk_in(e, after_state);
+            gain.exposures += 1;
+            gain.techniques.insert(e.technique);
+        }
+    }
+    out
+}
+
 /// The `priorities` table of a model: every fix with a gain, most open risk removed first.
 pub fn priorities(ctx: &Context, gains: &BTreeMap<FixKey, Gain>) -> Vec<Priority> {
     let kb = ctx.kb;
@@ -161,13 +208,15 @@ pub fn priorities(ctx: &Context, gains: &BTreeMap<FixKey, Gain>) -> Vec<Priority
 }
 
 /// Up to `limit` fixes for technique t on system s: its mitigations and detection strategies
-/// not implemented there, the most open risk removed on the system first (a fix that changes no
-/// status on its own, such as a detection for an exposure only partially mitigated, removes 0
-/// and comes last); ties: mitigations first, then ATT&CK ID.
+/// not implemented there, and the listed controls that would prevent or detect it once
+/// implemented, the most open risk removed on the system first (a fix that changes no status on
+/// its own removes 0 and comes last); ties: controls, then mitigations, then strategies, by id.
+#[allow(clippy::too_many_arguments)]
 pub fn recommend(
     ctx: &Context,
     defended: Defended,
     gains: &BTreeMap<FixKey, Gain>,
+    controls: &BTreeMap<ControlKey, Gain>,
     relevant: &mut Relevant,
     technique: u32,
     system: SystemId,
@@ -176,10 +225,28 @@ pub fn recommend(
     let kb = ctx.kb;
     let defences = defended.at(system);
     let (mitigations, strategies) = relevant.of(ctx, technique).clone();
-    let mut options: Vec<(u32, FixKind, String, u32)> = Vec::new();
-    for (kind, objects, listed) in [
-        (FixKind::Mitigation, mitigations, &defences.mitigations),
-        (FixKind::Detection, strategies, &defences.detections),
+    let system_id = &ctx.model.systems[system].id.value;
+    // (removes, order among equals, recommendation)
+    let mut options: Vec<(u32, u8, Recommendation)> = Vec::new();
+    for (&(s, c), gain) in controls.range((system, 0)..=(system, usize::MAX)) {
+        if s == system && gain.techniques.contains(&technique) {
+            let control = &ctx.model.controls[c];
+            options.push((
+                gain.removes,
+                0,
+                Recommendation {
+                    kind: "control",
+                    id: control.id.value.clone(),
+                    name: control.name.clone(),
+                    fix: control.id.value.clone(),
+                    removes_risk: gain.removes,
+                },
+            ));
+        }
+    }
+    for (rank, kind, objects, listed) in [
+        (1, FixKind::Mitigation, mitigations, &defences.mitigations),
+        (2, FixKind::Detection, strategies, &defences.detections),
     ] {
         for x in objects {
             if listed
@@ -192,34 +259,29 @@ pub fn recommend(
                 .get(&(system, kind, x))
                 .filter(|g| g.techniques.contains(&technique))
                 .map_or(0, |g| g.removes);
-            let id = kb
-                .meta(crate::attack::ObjectRef {
-                    kind: kind.attack_kind(),
-                    index: x,
-                })
-                .attack_id
-                .clone();
-            options.push((removes, kind, id, x));
+            let meta = kb.meta(crate::attack::ObjectRef {
+                kind: kind.attack_kind(),
+                index: x,
+            });
+            options.push((
+                removes,
+                rank,
+                Recommendation {
+                    kind: kind.label(),
+                    id: meta.attack_id.clone(),
+                    name: meta.name.clone(),
+                    fix: format!("{}@{system_id}", meta.attack_id),
+                    removes_risk: removes,
+                },
+            ));
         }
     }
-    options.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
-    options
-        .into_iter()
-        .take(limit)
-        .map(|(removes, kind, id, x)| Recommendation {
-            kind: kind.label(),
-            name: kb
-                .meta(crate::attack::ObjectRef {
-                    kind: kind.attack_kind(),
-                    index: x,
-                })
-                .name
-                .clone(),
-            fix: format!("{id}@{}", ctx.model.systems[system].id.value),
-            id,
-            removes_risk: removes,
-        })
-        .collect()
+    options.sort_by(|a, b| {
+        b.0.cmp(&a.0)
+            .then(a.1.cmp(&b.1))
+            .then_with(|| a.2.id.cmp(&b.2.id))
+    });
+    options.into_iter().take(limit).map(|(_, _, r)| r).collect()
 }
 
 /// The order to show a technique's missing mitigations on a system: most risk removed first.

@@ -295,7 +295,7 @@ proptest! {
             let options = Options {
                 today: TODAY,
                 fixes: a.plan[..=k].iter().map(|s| s.fix.clone()).collect(),
-                plan: false,
+                plan_steps: 0,
                 ..Options::default()
             };
             let replay = analyze(&m, &kb, &options).expect("replays");

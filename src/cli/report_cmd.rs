@@ -107,6 +107,9 @@ pub struct ReportArgs {
     /// Attack paths per (actor, data asset) pair
     #[arg(long, value_name = "N", default_value_t = 3)]
     pub paths_per_pair: usize,
+    /// Most steps of the fix plan (0: no plan)
+    #[arg(long, value_name = "N", default_value_t = crate::analysis::plan::MAX_STEPS)]
+    pub plan_steps: usize,
     /// Recompute as if a control had this status: CONTROL=implemented|partial|planned (repeatable)
     #[arg(long, value_name = "CONTROL=STATUS", value_parser = parse_assumption)]
     pub assume: Vec<(String, ControlStatus)>,
@@ -382,6 +385,7 @@ pub fn run_report(args: ReportArgs, data: &DataOptions) -> CliResult {
         paths_per_pair: args.paths_per_pair,
         assume: args.assume.clone(),
         fixes: args.assume_fix.clone(),
+        plan_steps: args.plan_steps,
         today: Date::today(),
         ..Options::default()
     };
@@ -486,7 +490,11 @@ fn single_model(
 }
 
 pub fn run_graph(args: GraphArgs, data: &DataOptions) -> CliResult {
-    let (model, analysis) = match single_model(args.path, data, &Options::default())? {
+    let options = Options {
+        plan_steps: 0,
+        ..Options::default()
+    };
+    let (model, analysis) = match single_model(args.path, data, &options)? {
         Ok(m) => m,
         Err(outcome) => return Ok(outcome),
     };
@@ -548,6 +556,7 @@ pub struct PathsArgs {
 pub fn run_paths(args: PathsArgs, data: &DataOptions) -> CliResult {
     let options = Options {
         paths_per_pair: args.paths_per_pair,
+        plan_steps: 0,
         ..Options::default()
     };
     let (model, analysis) = match single_model(args.path, data, &options)? {

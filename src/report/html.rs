@@ -9,6 +9,12 @@
 //! `inline_script(js)`, which record the hash of what they return; `csp()` marks where the
 //! policy goes, and it is filled in once the page is rendered. Model text can never reach
 //! those functions, so the policy only ever allows what the template itself contains.
+//!
+//! The page reads as a decision aid: the summary and the first fix, the fix plan grouped by
+//! whose fix each step is, the attack paths, the findings by risk (the long tail folded), and
+//! only then the diagram, the ATT&CK matrix and every exposure. The views computed here only
+//! select, split, group and count what the engine put in the [`Report`]; no risk or path
+//! number is recomputed.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -19,15 +25,21 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::templates::Templates;
-use super::{Report, svg};
-use crate::analysis::findings::{Exposure, Status};
+use super::{ModelSummary, Report, svg};
+use crate::analysis::findings::{AttackPath, Exposure, Finding, PlanStep, Status};
 
 /// What `csp()` writes: text model strings cannot produce (auto-escaping turns `<` into
 /// `&lt;`), replaced by the policy once the page is rendered.
 const CSP_PLACEHOLDER: &str = "<!--atkmap:content-security-policy-->";
 
-/// How many fixes the "top fixes" table lists.
+/// How many fixes the "more fixes" table (by open risk removed on one system) lists.
 pub const TOP_FIXES: usize = 15;
+
+/// How many findings the "findings by risk" table shows before folding the rest.
+pub const TOP_FINDINGS: usize = 25;
+
+/// How many attack paths of one actor are shown before folding the rest.
+pub const TOP_PATHS: usize = 3;
 
 pub fn render(report: &Report, templates: &Templates) -> Result<String, String> {
     let styles: Arc<Mutex<Vec<String>>> = Arc::default();
@@ -51,7 +63,11 @@ pub fn render(report: &Report, templates: &Templates) -> Result<String, String> 
         title => title(report),
         heatmap => serde_value(heatmap(report)),
         status_bar => serde_value(status_bar(report)),
-        findings => serde_value(findings(report)),
+        findings => serde_value(findings_by_risk(&report.findings)),
+        asks => serde_value(asks(&report.plan)),
+        plan_outcomes => serde_value(plan_outcomes(&report.models, &report.plan)),
+        actor_paths => serde_value(actor_paths(&report.paths)),
+        exposures => serde_value(exposure_rows(report)),
         names => serde_value(names(report)),
         technique_names => serde_value(
             report
@@ -62,6 +78,7 @@ pub fn render(report: &Report, templates: &Templates) -> Result<String, String> 
                 .collect::<BTreeMap<_, _>>(),
         ),
         top_fixes => TOP_FIXES,
+        top_paths => TOP_PATHS,
         diagrams => Value::from(diagrams),
         csp => Value::from_function(|| Value::from_safe_string(CSP_PLACEHOLDER.to_string())),
         inline_style => inline_block("style", styles.clone()),
@@ -177,8 +194,118 @@ fn status_rank(status: Status) -> u8 {
 }
 
 /// The exposures in table order: as the engine listed them (open risk, on-path, risk, ids).
-fn findings(report: &Report) -> Vec<&Exposure> {
+fn exposure_rows(report: &Report) -> Vec<&Exposure> {
     report.exposures.iter().collect()
+}
+
+/// The findings by risk as the page shows them: the first few with open risk, and the long
+/// tail (lower risk, or none open) folded away.
+#[derive(Debug, Serialize)]
+struct FindingsByRisk<'a> {
+    top: Vec<&'a Finding>,
+    tail: Vec<&'a Finding>,
+    /// Findings in the tail with no open risk (covered or accepted).
+    tail_without_risk: usize,
+}
+
+/// Splits `report.findings` (engine order: risk, then on-path) into the rows shown first and
+/// the folded tail; a finding without open risk is never shown first.
+fn findings_by_risk(findings: &[Finding]) -> FindingsByRisk<'_> {
+    let shown = findings
+        .iter()
+        .take(TOP_FINDINGS)
+        .take_while(|f| f.risk > 0)
+        .count();
+    let (top, tail) = findings.split_at(shown);
+    FindingsByRisk {
+        top: top.iter().collect(),
+        tail: tail.iter().collect(),
+        tail_without_risk: tail.iter().filter(|f| f.risk == 0).count(),
+    }
+}
+
+/// The plan steps asked of one set of owners (the owners of the systems a step changes), in
+/// plan order.
+#[derive(Debug, Serialize)]
+struct Asks<'a> {
+    model: &'a str,
+    owners: &'a [String],
+    steps: Vec<&'a PlanStep>,
+}
+
+/// The fix plan grouped by whose fix each step is, owners in the order of their first step.
+fn asks(plan: &[PlanStep]) -> Vec<Asks<'_>> {
+    let mut out: Vec<Asks> = Vec::new();
+    for step in plan {
+        let same = |a: &&mut Asks| a.model == step.model && a.owners == step.owners.as_slice();
+        match out.iter_mut().find(same) {
+            Some(asks) => asks.steps.push(step),
+            None => out.push(Asks {
+                model: &step.model,
+                owners: &step.owners,
+                steps: vec![step],
+            }),
+        }
+    }
+    out
+}
+
+/// One actor's attack paths, in engine order (fewest hops, then highest risk).
+#[derive(Debug, Serialize)]
+struct ActorPaths<'a> {
+    model: &'a str,
+    actor: &'a str,
+    paths: Vec<&'a AttackPath>,
+}
+
+/// The attack paths grouped by model and actor, actors in the order of their first path.
+fn actor_paths(paths: &[AttackPath]) -> Vec<ActorPaths<'_>> {
+    let mut out: Vec<ActorPaths> = Vec::new();
+    for path in paths {
+        let same = |g: &&mut ActorPaths| g.model == path.model && g.actor == path.actor;
+        match out.iter_mut().find(same) {
+            Some(group) => group.paths.push(path),
+            None => out.push(ActorPaths {
+                model: &path.model,
+                actor: &path.actor,
+                paths: vec![path],
+            }),
+        }
+    }
+    out
+}
+
+/// Where one model's whole plan starts and ends: the first step's "before" and the last
+/// step's "after", as the engine computed them.
+#[derive(Debug, Serialize)]
+struct PlanOutcome<'a> {
+    model: &'a str,
+    steps: usize,
+    first: &'a PlanStep,
+    paths_before: usize,
+    paths_after: usize,
+    risk_before: u32,
+    risk_after: u32,
+}
+
+/// Each model's plan outcome, in report order (models without a plan left out).
+fn plan_outcomes<'a>(models: &'a [ModelSummary], plan: &'a [PlanStep]) -> Vec<PlanOutcome<'a>> {
+    models
+        .iter()
+        .filter_map(|m| {
+            let steps: Vec<&PlanStep> = plan.iter().filter(|p| p.model == m.file).collect();
+            let (first, last) = (steps.first()?, steps.last()?);
+            Some(PlanOutcome {
+                model: &m.file,
+                steps: steps.len(),
+                first,
+                paths_before: first.paths_before,
+                paths_after: last.paths_after,
+                risk_before: first.risk_before,
+                risk_after: last.risk_after,
+            })
+        })
+        .collect()
 }
 
 /// Display names of each model's actors, systems and data, by model file then id.
@@ -451,6 +578,160 @@ fn tip(id: &str, name: &str, tally: &Tally) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::findings::{Evidence, Hop, Role, Severity, SourceLocation};
+
+    fn step(model: &str, step: usize, owners: &[&str], paths: (usize, usize)) -> PlanStep {
+        PlanStep {
+            model: model.to_string(),
+            step,
+            fix: format!("M1032@s{step}"),
+            kind: "mitigation",
+            id: "M1032".to_string(),
+            name: "Multi-factor Authentication".to_string(),
+            systems: vec![format!("s{step}")],
+            owners: owners.iter().map(|o| o.to_string()).collect(),
+            paths_before: paths.0,
+            paths_after: paths.1,
+            risk_before: 100 - step as u32,
+            risk_after: 99 - step as u32,
+            alternatives: Vec::new(),
+            changes: Vec::new(),
+        }
+    }
+
+    fn finding(technique: &str, risk: u32) -> Finding {
+        Finding {
+            model: "m.yaml".to_string(),
+            system: "s".to_string(),
+            technique: technique.to_string(),
+            technique_name: technique.to_string(),
+            tactics: Vec::new(),
+            status: if risk > 0 {
+                Status::Gap
+            } else {
+                Status::Covered
+            },
+            severity: (risk > 0).then_some(Severity::High),
+            risk,
+            on_path: false,
+            role: Role::Takes,
+            evidence: Evidence::Modelled,
+            visible: false,
+            actors: vec!["a".to_string()],
+            open: usize::from(risk > 0),
+            recommended: Vec::new(),
+            location: SourceLocation {
+                file: "m.yaml".to_string(),
+                line: 1,
+                column: 1,
+            },
+        }
+    }
+
+    fn path(actor: &str, data: &str) -> AttackPath {
+        AttackPath {
+            model: "m.yaml".to_string(),
+            actor: actor.to_string(),
+            data: data.to_string(),
+            start: "entry",
+            via_data: None,
+            hops: vec![Hop {
+                system: "s".to_string(),
+                techniques: Vec::new(),
+            }],
+            takes: Vec::new(),
+            risk: 1,
+        }
+    }
+
+    #[test]
+    fn asks_group_steps_by_owners_in_the_order_of_their_first_step() {
+        let plan = [
+            step("m.yaml", 1, &["Vendor"], (9, 6)),
+            step("m.yaml", 2, &["Bank"], (6, 5)),
+            step("m.yaml", 3, &["Vendor"], (5, 4)),
+            step("m.yaml", 4, &["Bank", "Vendor"], (4, 3)),
+            step("other.yaml", 1, &["Vendor"], (2, 1)),
+        ];
+        let grouped: Vec<(&str, Vec<&str>, Vec<usize>)> = asks(&plan)
+            .iter()
+            .map(|a| {
+                (
+                    a.model,
+                    a.owners.iter().map(String::as_str).collect(),
+                    a.steps.iter().map(|s| s.step).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            grouped,
+            vec![
+                ("m.yaml", vec!["Vendor"], vec![1, 3]),
+                ("m.yaml", vec!["Bank"], vec![2]),
+                ("m.yaml", vec!["Bank", "Vendor"], vec![4]),
+                ("other.yaml", vec!["Vendor"], vec![1]),
+            ]
+        );
+    }
+
+    #[test]
+    fn the_fold_takes_the_tail_and_every_finding_without_open_risk() {
+        let many: Vec<Finding> = (0..30)
+            .map(|i| finding(&format!("T{i}"), 100 - i))
+            .collect();
+        let split = findings_by_risk(&many);
+        assert_eq!(split.top.len(), TOP_FINDINGS);
+        assert_eq!(split.tail.len(), 30 - TOP_FINDINGS);
+        assert_eq!(split.tail_without_risk, 0);
+
+        let few = [finding("T1", 8), finding("T2", 0), finding("T3", 0)];
+        let split = findings_by_risk(&few);
+        assert_eq!(split.top.len(), 1);
+        assert_eq!(split.tail.len(), 2);
+        assert_eq!(split.tail_without_risk, 2);
+    }
+
+    #[test]
+    fn a_plan_outcome_runs_from_the_first_step_to_the_last() {
+        let plan = [
+            step("m.yaml", 1, &["Vendor"], (9, 6)),
+            step("m.yaml", 2, &["Bank"], (6, 5)),
+        ];
+        let models: Vec<ModelSummary> = ["m.yaml", "none.yaml"]
+            .iter()
+            .map(|file| ModelSummary {
+                file: file.to_string(),
+                name: file.to_string(),
+                description: None,
+                actors: Vec::new(),
+                systems: Vec::new(),
+                data: Vec::new(),
+                flows: Vec::new(),
+                controls: Vec::new(),
+                accepted: Vec::new(),
+            })
+            .collect();
+        let outcomes = plan_outcomes(&models, &plan);
+        assert_eq!(outcomes.len(), 1, "a model without a plan has no outcome");
+        let o = &outcomes[0];
+        assert_eq!((o.model, o.steps, o.first.step), ("m.yaml", 2, 1));
+        assert_eq!((o.paths_before, o.paths_after), (9, 5));
+        assert_eq!((o.risk_before, o.risk_after), (99, 97));
+    }
+
+    #[test]
+    fn paths_are_grouped_by_actor_in_the_order_of_their_first_path() {
+        let paths = [
+            path("broker", "images"),
+            path("insider", "rows"),
+            path("broker", "rows"),
+        ];
+        let grouped: Vec<(&str, usize)> = actor_paths(&paths)
+            .iter()
+            .map(|g| (g.actor, g.paths.len()))
+            .collect();
+        assert_eq!(grouped, vec![("broker", 2), ("insider", 1)]);
+    }
 
     #[test]
     fn base64_matches_rfc4648() {

@@ -79,7 +79,11 @@ pub fn render(
 fn asks(plan: &[PlanStep]) -> Vec<Asks<'_>> {
     let mut out: Vec<Asks> = Vec::new();
     for step in plan {
-        let owner = step.owners.join(", ");
+        let owner = if step.owners.is_empty() {
+            "whoever runs the systems the model gives no owner".to_string()
+        } else {
+            step.owners.join(", ")
+        };
         match out.iter_mut().find(|a| a.owner == owner) {
             Some(asks) => asks.steps.push(step),
             None => out.push(Asks {

@@ -533,9 +533,11 @@ fn side(text: &str, path: &str, kb: &KnowledgeBase, today: Date) -> Side {
         )
     });
     let exposures = lenient.model.and_then(|model| {
+        // Paths are computed: whether an exposure lies on one decides whether it can be
+        // critical. The plan is not needed.
         let options = Options {
-            paths_per_pair: 0,
             today,
+            plan_steps: 0,
             ..Options::default()
         };
         analysis::analyze(&model, kb, &options)
