@@ -4,13 +4,15 @@
 //! then ids.
 
 use std::cmp::Reverse;
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 use super::findings::{Exposure, Finding};
 use super::plan::status_rank;
 
 pub fn findings(exposures: &[Exposure]) -> Vec<Finding> {
-    let mut groups: BTreeMap<(&str, &str, &str), Vec<&Exposure>> = BTreeMap::new();
+    // Hashed, not ordered: the findings are sorted on a total order below.
+    let mut groups: HashMap<(&str, &str, &str), Vec<&Exposure>, foldhash::fast::RandomState> =
+        HashMap::default();
     for e in exposures {
         groups
             .entry((&e.model, &e.system, &e.technique))

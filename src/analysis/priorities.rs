@@ -169,11 +169,24 @@ pub fn control_gains(
     out
 }
 
-/// The `priorities` table of a model: every fix with a gain, most open risk removed first.
+/// Most rows of a model's `priorities` table: the plan and each exposure's recommendations
+/// carry the rest (a 10,000-system model has ~200,000 fixes with some gain).
+pub const MAX_PRIORITIES: usize = 100;
+
+/// The `priorities` table of a model: the [`MAX_PRIORITIES`] fixes that remove the most open
+/// risk on their system.
 pub fn priorities(ctx: &Context, gains: &BTreeMap<FixKey, Gain>) -> Vec<Priority> {
     let kb = ctx.kb;
-    let mut out: Vec<Priority> = gains
-        .iter()
+    // Choose on the numbers first: naming 200,000 rows to keep 100 would cost more than the
+    // rest. Every fix tied with the last one kept is named, and the final order decides.
+    let mut ranked: Vec<(&FixKey, &Gain)> = gains.iter().collect();
+    ranked.sort_by(|a, b| b.1.removes.cmp(&a.1.removes));
+    if let Some(&(_, last)) = ranked.get(MAX_PRIORITIES - 1) {
+        let cut = last.removes;
+        ranked.retain(|(_, g)| g.removes >= cut);
+    }
+    let mut out: Vec<Priority> = ranked
+        .into_iter()
         .map(|(&(system, kind, x), gain)| {
             let meta = kb.meta(crate::attack::ObjectRef {
                 kind: kind.attack_kind(),
@@ -204,6 +217,7 @@ pub fn priorities(ctx: &Context, gains: &BTreeMap<FixKey, Gain>) -> Vec<Priority
             .then_with(|| a.id.cmp(&b.id))
             .then_with(|| a.system.cmp(&b.system))
     });
+    out.truncate(MAX_PRIORITIES);
     out
 }
 

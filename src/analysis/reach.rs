@@ -8,7 +8,9 @@
 //!   default entry (every `internet` system), a foothold on such a system needs a walkable
 //!   initial-access technique there (its own or its groups', platform-matched, or an explicit
 //!   threat). Leaked data it holds gives a foothold on every system that verifies its kind where
-//!   a reuse technique is walkable.
+//!   a reuse technique is walkable and the actor can present the evidence: an `internet` system,
+//!   or one of its explicit entries (a phone line into a call centre). A partner- or
+//!   internal-only verifier keeps its reuse exposures but is no way in by itself.
 //! - **Movement.** From a reached system, across a flow in either direction, the actor reaches
 //!   the other end n through a walkable technique at n of the initial-access or
 //!   lateral-movement tactic (its own or its groups', platform-matched, or an explicit threat on
@@ -156,7 +158,12 @@ fn footholds(ctx: &Context, defended: Defended, actor: ActorId) -> Vec<Foothold>
     for &d in &a.holds {
         let kind = &ctx.model.data[d].kind;
         for (s, system) in ctx.model.systems.iter().enumerate() {
-            if !system.verifies.contains(kind) {
+            // The actor must be able to present the evidence there: an internet-facing
+            // verifier, or one it already operates on. A partner- or internal-only verifier
+            // keeps its reuse exposures but is no way in.
+            let presentable = system.exposure == crate::model::format::Exposure::Internet
+                || (!a.entry_is_default && ctx.is_entry(actor, s));
+            if !system.verifies.contains(kind) || !presentable {
                 continue;
             }
             let techniques: Vec<u32> = ctx

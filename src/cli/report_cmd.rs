@@ -413,7 +413,13 @@ pub fn run_report(args: ReportArgs, data: &DataOptions) -> CliResult {
             None => print_stdout(&text)?,
         }
     }
-    Ok(gate(&report, args.fail_on, args.fail_on_new))
+    let outcome = gate(&report, args.fail_on, args.fail_on_new);
+    // The process ends here: the operating system takes the memory back at once, where freeing
+    // a large report's millions of strings one by one took an eighth of the run on a
+    // 10,000-system model.
+    std::mem::forget(report);
+    std::mem::forget(checked);
+    Ok(outcome)
 }
 
 /// Applies `--fail-on` and says on stderr what it found.
