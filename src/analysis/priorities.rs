@@ -180,7 +180,7 @@ pub fn priorities(ctx: &Context, gains: &BTreeMap<FixKey, Gain>) -> Vec<Priority
     // Choose on the numbers first: naming 200,000 rows to keep 100 would cost more than the
     // rest. Every fix tied with the last one kept is named, and the final order decides.
     let mut ranked: Vec<(&FixKey, &Gain)> = gains.iter().collect();
-    ranked.sort_by(|a, b| b.1.removes.cmp(&a.1.removes));
+    ranked.sort_by_key(|(_, g)| std::cmp::Reverse(g.removes));
     if let Some(&(_, last)) = ranked.get(MAX_PRIORITIES - 1) {
         let cut = last.removes;
         ranked.retain(|(_, g)| g.removes >= cut);
