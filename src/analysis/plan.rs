@@ -4,7 +4,7 @@
 //! missing on a system where an open exposure lies on an attack path (on any system with an
 //! open exposure once no path is left), or a listed `partial` or `planned` control raised to
 //! implemented. Each step takes the candidate that leaves the fewest attack paths, then the
-//! least open risk (ties: mitigations, then detection strategies, then controls, by ID and
+//! least open risk (ties: a listed control first, then mitigations, then detection strategies, by ID and
 //! system), recomputed on top of the steps before it exactly as `report --assume-fix` would; the
 //! plan stops when no candidate improves either number.
 //!
@@ -33,6 +33,16 @@ use crate::model::resolved::{ActorId, DataId, SystemId};
 
 /// Most steps in a plan by default.
 pub const MAX_STEPS: usize = 10;
+/// The plan's work budget, over all its steps: each fix tried costs the exposures of the actors
+/// it could change (they are re-evaluated), and each step costs ten units per exposure weighed
+/// and per candidate named. The example models use 2-5% of it; a 10,000-system organisation
+/// whose brokers reach thousands of systems spends it in a step or two, and its plan stops
+/// there with a warning.
+pub const PLAN_WORK_BUDGET: usize = 2_000_000;
+
+/// What a step costs per exposure weighed and per candidate named, in the budget's units.
+const STEP_COST: usize = 10;
+
 /// Most candidates tried per step.
 pub const MAX_CANDIDATES: usize = 1_000;
 
@@ -68,9 +78,27 @@ pub fn plan(
     let mut warnings = Vec::new();
     let mut raised: BTreeSet<usize> = BTreeSet::new();
     let mut relevant = Relevant::default();
+    // Exposures re-evaluated so far, and whether the budget cut a step short.
+    let mut work: usize = 0;
+    let mut out_of_budget = false;
     while steps.len() < max_steps {
         let (paths, risk) = totals(&outcomes);
+        // Finding the candidates weighs every exposure and names every fix: a step costs that
+        // before it tries anything.
+        work += STEP_COST
+            * (outcomes.iter().map(|o| o.exposures.len()).sum::<usize>()
+                + ctx.model.controls.len());
+        if work >= PLAN_WORK_BUDGET {
+            warnings.push(format!(
+                "{}: the fix plan stopped after {} step{}: this model is too large for more within its budget ({PLAN_WORK_BUDGET} units); use the first steps, then report again with them assumed (--assume-fix)",
+                ctx.model.file,
+                steps.len(),
+                if steps.len() == 1 { "" } else { "s" }
+            ));
+            break;
+        }
         let mut candidates = candidates(ctx, &defences, &outcomes, &raised, &mut relevant);
+        work += STEP_COST * candidates.len();
         // A fix can only cut the paths through its systems: try the most promising first and
         // stop once none left can leave fewer paths than the best so far.
         let hops = HopIndex::new(ctx, &outcomes);
@@ -97,6 +125,11 @@ pub fn plan(
             {
                 break;
             }
+            if work >= PLAN_WORK_BUDGET {
+                out_of_budget = true;
+                break;
+            }
+            work += index.work(ctx, &candidate.fix);
             let tried = try_fix(
                 ctx,
                 &defences,
@@ -120,6 +153,13 @@ pub fn plan(
         if tried.paths >= paths && tried.risk >= risk {
             break;
         }
+        if out_of_budget {
+            warnings.push(format!(
+                "{}: the fix plan stopped at step {}: trying fixes used up its budget ({PLAN_WORK_BUDGET} units); that step is the best of the fixes tried",
+                ctx.model.file,
+                steps.len() + 1
+            ));
+        }
         // Apply it for real: paths searched again for every actor it changes.
         let applied = try_fix(
             ctx,
@@ -140,14 +180,18 @@ pub fn plan(
         }
         let after = finding_states(&outcomes);
         let (paths_after, risk_after) = totals(&outcomes);
+        let number = steps.len() + 1;
         steps.push(step(
             ctx,
             chosen,
-            steps.len() + 1,
+            number,
             (paths, risk),
             (paths_after, risk_after),
             changes(ctx, &before, &after),
         ));
+        if out_of_budget {
+            break;
+        }
     }
     (steps, warnings)
 }
@@ -373,6 +417,22 @@ impl ExposureIndex {
         }
     }
 
+    /// What trying a fix costs: the exposures of the actors it could change.
+    fn work(&self, ctx: &Context, fix: &Fix) -> usize {
+        let mut actors: Vec<ActorId> = fix
+            .systems(ctx.model)
+            .into_iter()
+            .flat_map(|s| self.actors_at[s].iter().copied())
+            .collect();
+        actors.sort_unstable();
+        actors.dedup();
+        actors
+            .iter()
+            .map(|&a| self.by_system[a].len())
+            .sum::<usize>()
+            .max(1)
+    }
+
     /// The indices of actor a's exposures on system s.
     fn at(&self, actor: ActorId, system: SystemId) -> impl Iterator<Item = &usize> {
         let list = &self.by_system[actor];
@@ -569,12 +629,13 @@ impl<'o> HopIndex<'o> {
     }
 }
 
-/// Ties between candidates: mitigations, then detection strategies, then controls, by label.
+/// Ties between candidates: a control the model already lists (finish what was started), then
+/// mitigations, then detection strategies, by label.
 fn tie_key(ctx: &Context, fix: &Fix) -> (u8, String) {
     let rank = match fix {
-        Fix::Mitigation { .. } => 0,
-        Fix::Detection { .. } => 1,
-        Fix::Control(_) => 2,
+        Fix::Control(_) => 0,
+        Fix::Mitigation { .. } => 1,
+        Fix::Detection { .. } => 2,
     };
     (rank, fix.label(ctx.model, ctx.kb))
 }
