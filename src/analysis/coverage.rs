@@ -282,30 +282,32 @@ fn with_parent(
     out
 }
 
+/// The active objects of one kind related to t and to its parent, in ATT&CK ID order.
+fn relevant(
+    kb: &KnowledgeBase,
+    technique: u32,
+    kind: Kind,
+    pick: impl Fn(&crate::attack::knowledge::Technique) -> &Vec<u32>,
+) -> Vec<u32> {
+    let meta = |i: u32| kb.meta(ObjectRef { kind, index: i });
+    let mut out: Vec<u32> = with_parent(kb, technique, pick)
+        .into_iter()
+        .filter(|&i| meta(i).is_active())
+        .collect();
+    out.sort_by(|a, b| meta(*a).attack_id.cmp(&meta(*b).attack_id));
+    out
+}
+
 /// The active mitigations of t and of its parent, in ATT&CK ID order.
 pub fn relevant_mitigations(kb: &KnowledgeBase, technique: u32) -> Vec<u32> {
-    let mut out: Vec<u32> = with_parent(kb, technique, |t| &t.mitigations)
-        .into_iter()
-        .filter(|&m| kb.mitigations[m as usize].meta.is_active())
-        .collect();
-    out.sort_by(|a, b| {
-        let id = |m: &u32| &kb.mitigations[*m as usize].meta.attack_id;
-        id(a).cmp(id(b))
-    });
-    out
+    relevant(kb, technique, Kind::Mitigation, |t| &t.mitigations)
 }
 
 /// The active detection strategies of t and of its parent, in ATT&CK ID order.
 pub fn relevant_strategies(kb: &KnowledgeBase, technique: u32) -> Vec<u32> {
-    let mut out: Vec<u32> = with_parent(kb, technique, |t| &t.detection_strategies)
-        .into_iter()
-        .filter(|&d| kb.detection_strategies[d as usize].meta.is_active())
-        .collect();
-    out.sort_by(|a, b| {
-        let id = |d: &u32| &kb.detection_strategies[*d as usize].meta.attack_id;
-        id(a).cmp(id(b))
-    });
-    out
+    relevant(kb, technique, Kind::DetectionStrategy, |t| {
+        &t.detection_strategies
+    })
 }
 
 /// The coverage of one technique on one system, named for reports.

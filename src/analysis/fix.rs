@@ -10,6 +10,7 @@ use super::coverage::{CoverageState, DefenceKind, SystemDefences, control_entrie
 use crate::attack::{Kind, KnowledgeBase};
 use crate::model::Model;
 use crate::model::format::ControlStatus;
+use crate::model::located::Located;
 use crate::model::resolved::SystemId;
 
 /// One fix, resolved against a model.
@@ -147,35 +148,20 @@ impl Fix {
     /// Whether the fix would make technique t mitigated (and so its step unwalkable) on the
     /// systems it acts on.
     pub fn prevents(&self, ctx: &super::context::Context, technique: u32) -> bool {
-        let kb = ctx.kb;
         match self {
             Fix::Mitigation { .. } => self
-                .effect(kb, technique, CoverageState::default())
+                .effect(ctx.kb, technique, CoverageState::default())
                 .is_some_and(|s| s.mitigated),
             Fix::Detection { .. } => false,
             Fix::Control(c) => {
                 let control = &ctx.model.controls[*c];
-                let t = &kb.techniques[technique as usize];
-                let family: Vec<&str> = std::iter::once(t.meta.attack_id.as_str())
-                    .chain(
-                        t.parent
-                            .map(|p| kb.techniques[p as usize].meta.attack_id.as_str()),
-                    )
-                    .collect();
-                control
-                    .counters
-                    .iter()
-                    .any(|x| family.iter().any(|f| f.eq_ignore_ascii_case(&x.value)))
-                    || control.mitigations.iter().any(|m| {
-                        kb.lookup(&m.value, Some(Kind::Mitigation))
-                            .filter(|o| o.kind == Kind::Mitigation)
-                            .is_some_and(|o| {
-                                Fix::Mitigation {
-                                    mitigation: o.index,
-                                    system: 0,
-                                }
-                                .prevents(ctx, technique)
-                            })
+                let named = |index| Fix::Mitigation {
+                    mitigation: index,
+                    system: 0,
+                };
+                names_family(ctx, &control.counters, technique)
+                    || control_names(ctx, &control.mitigations, Kind::Mitigation, |i| {
+                        named(i).prevents(ctx, technique)
                     })
             }
         }
@@ -183,35 +169,20 @@ impl Fix {
 
     /// Whether the fix would make technique t detected on the systems it acts on.
     pub fn detects(&self, ctx: &super::context::Context, technique: u32) -> bool {
-        let kb = ctx.kb;
         match self {
             Fix::Mitigation { .. } => false,
             Fix::Detection { .. } => self
-                .effect(kb, technique, CoverageState::default())
+                .effect(ctx.kb, technique, CoverageState::default())
                 .is_some_and(|s| s.detected),
             Fix::Control(c) => {
                 let control = &ctx.model.controls[*c];
-                let t = &kb.techniques[technique as usize];
-                let family: Vec<&str> = std::iter::once(t.meta.attack_id.as_str())
-                    .chain(
-                        t.parent
-                            .map(|p| kb.techniques[p as usize].meta.attack_id.as_str()),
-                    )
-                    .collect();
-                control
-                    .detects
-                    .iter()
-                    .any(|x| family.iter().any(|f| f.eq_ignore_ascii_case(&x.value)))
-                    || control.detections.iter().any(|d| {
-                        kb.lookup(&d.value, Some(Kind::DetectionStrategy))
-                            .filter(|o| o.kind == Kind::DetectionStrategy)
-                            .is_some_and(|o| {
-                                Fix::Detection {
-                                    strategy: o.index,
-                                    system: 0,
-                                }
-                                .detects(ctx, technique)
-                            })
+                let named = |index| Fix::Detection {
+                    strategy: index,
+                    system: 0,
+                };
+                names_family(ctx, &control.detects, technique)
+                    || control_names(ctx, &control.detections, Kind::DetectionStrategy, |i| {
+                        named(i).detects(ctx, technique)
                     })
             }
         }
@@ -293,4 +264,32 @@ impl Fix {
             })
             .collect()
     }
+}
+
+/// Whether a list of technique IDs (`counters`, `detects`) names t or its parent.
+fn names_family(ctx: &super::context::Context, list: &[Located<String>], technique: u32) -> bool {
+    let kb = ctx.kb;
+    let t = &kb.techniques[technique as usize];
+    let family = std::iter::once(t.meta.attack_id.as_str()).chain(
+        t.parent
+            .map(|p| kb.techniques[p as usize].meta.attack_id.as_str()),
+    );
+    family
+        .into_iter()
+        .any(|f| list.iter().any(|x| f.eq_ignore_ascii_case(&x.value)))
+}
+
+/// Whether a list of ATT&CK IDs of one kind names an object for which `test` holds.
+fn control_names(
+    ctx: &super::context::Context,
+    list: &[Located<String>],
+    kind: Kind,
+    test: impl Fn(u32) -> bool,
+) -> bool {
+    list.iter().any(|id| {
+        ctx.kb
+            .lookup(&id.value, Some(kind))
+            .filter(|o| o.kind == kind)
+            .is_some_and(|o| test(o.index))
+    })
 }
