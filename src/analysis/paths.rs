@@ -150,13 +150,13 @@ impl Walker {
                         .map(|&t| (Node::System(t), take_cost(t)))
                         .collect(),
                     Node::System(n) => {
-                        // A path ends at the first holder it reaches: it never goes through one.
+                        // A path may pass through another holder: forbidding it would let a
+                        // control that stops the taking there open new paths through it.
                         let mut out: Vec<(Node, u32)> = self
                             .preds
                             .get(n)
                             .into_iter()
                             .flatten()
-                            .filter(|(p, _)| targets.binary_search(p).is_err())
                             .map(|&(p, cost)| (Node::System(p), cost))
                             .collect();
                         if let Some(&cost) = self.footholds.get(n) {
