@@ -546,7 +546,7 @@ fn candidates(
         if e.is_open() || !e.walkable() || !eligible.contains(&e.system) {
             continue;
         }
-        for &m in &relevant.of(ctx, e.technique).0.clone() {
+        for &m in &relevant.of(ctx, e.technique).0 {
             let fix = Fix::Mitigation {
                 mitigation: m,
                 system: e.system,

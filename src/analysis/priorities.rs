@@ -89,7 +89,7 @@ pub fn local_gains(
         }
         let defences = defended.at(e.system);
         let before = e.open_risk();
-        let (mitigations, strategies) = relevant.of(ctx, e.technique).clone();
+        let (mitigations, strategies) = relevant.of(ctx, e.technique);
         let options = [
             (FixKind::Mitigation, mitigations, &defences.mitigations),
             (FixKind::Detection, strategies, &defences.detections),
@@ -109,7 +109,7 @@ pub fn local_gains(
                 continue;
             }
             let removes = before - open_risk_in(e, after_state);
-            for x in objects {
+            for &x in objects {
                 if listed
                     .get(&x)
                     .is_some_and(|l| l.status == ControlStatus::Implemented)
@@ -238,7 +238,7 @@ pub fn recommend(
 ) -> Vec<Recommendation> {
     let kb = ctx.kb;
     let defences = defended.at(system);
-    let (mitigations, strategies) = relevant.of(ctx, technique).clone();
+    let (mitigations, strategies) = relevant.of(ctx, technique);
     let system_id = &ctx.model.systems[system].id.value;
     // (removes, order among equals, recommendation)
     let mut options: Vec<(u32, u8, Recommendation)> = Vec::new();
@@ -262,7 +262,7 @@ pub fn recommend(
         (1, FixKind::Mitigation, mitigations, &defences.mitigations),
         (2, FixKind::Detection, strategies, &defences.detections),
     ] {
-        for x in objects {
+        for &x in objects {
             if listed
                 .get(&x)
                 .is_some_and(|l| l.status == ControlStatus::Implemented)
