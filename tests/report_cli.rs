@@ -248,6 +248,14 @@ fn the_gate_exit_codes() {
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("at or above high"), "{stderr}");
+    // ... and names the worst failing findings, each with its model line, at most ten.
+    let named: Vec<&str> = stderr.lines().filter(|l| l.starts_with("  ")).collect();
+    assert!(!named.is_empty() && named.len() <= 11, "{stderr}");
+    assert!(
+        named[0].trim_start().starts_with("critical") && named[0].contains(" on "),
+        "{stderr}"
+    );
+    assert!(named[0].contains(&format!("{TELCO}:")), "{stderr}");
     // Invalid input: exit 2.
     let dir = tempfile::tempdir().expect("tempdir");
     let bad = dir.path().join("bad.yaml");
@@ -620,4 +628,83 @@ fn every_format_of_a_small_model_is_snapshotted() {
             );
         insta::assert_snapshot!(format!("small-{format}"), text);
     }
+}
+
+#[path = "bench/synthetic.rs"]
+mod synthetic;
+
+/// Characters, as GitHub counts a comment's length.
+fn chars(text: &[u8]) -> usize {
+    String::from_utf8_lossy(text).chars().count()
+}
+
+#[test]
+fn markdown_fits_a_pull_request_comment() {
+    let Some(data) = common::data_dir() else {
+        return;
+    };
+    // All three examples in one report: ~150,000 characters in full.
+    let out = atkmap(&data)
+        .args(["report", "models/", "--fail-on", "none", "--format", "md"])
+        .output()
+        .expect("runs");
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        chars(&out.stdout) <= 60_000,
+        "{} characters",
+        chars(&out.stdout)
+    );
+    // It still leads with what to do, and says what it left out and where it is.
+    let plan = text.find("### What to fix first").expect("the plan");
+    let findings = text.find("### Findings by risk").expect("the findings");
+    assert!(plan < findings);
+    assert!(text.contains("> Left out to fit a pull-request comment (60000 characters)"));
+    assert!(text.contains("The HTML report and the JSON report"));
+    // Without a limit nothing is left out, and a tighter one is kept too.
+    let full = atkmap(&data)
+        .args(["report", "models/", "--fail-on", "none", "--format", "md"])
+        .args(["--md-max-chars", "0"])
+        .output()
+        .expect("runs");
+    assert!(chars(&full.stdout) > 60_000);
+    assert!(!String::from_utf8_lossy(&full.stdout).contains("> Left out"));
+    for limit in [20_000, 3_000, 300] {
+        let out = atkmap(&data)
+            .args([
+                "report",
+                "models/ekyc-national-id.yaml",
+                "--fail-on",
+                "none",
+            ])
+            .args(["--format", "md", "--md-max-chars", &limit.to_string()])
+            .output()
+            .expect("runs");
+        assert!(
+            chars(&out.stdout) <= limit,
+            "{limit}: {}",
+            chars(&out.stdout)
+        );
+    }
+}
+
+#[test]
+fn markdown_of_a_large_organisation_fits_too() {
+    let Some(data) = common::data_dir() else {
+        return;
+    };
+    // 1,000 systems (the 10,000-system model is in the benchmark: a debug build takes minutes).
+    let dir = tempfile::tempdir().expect("tempdir");
+    let model = dir.path().join("synthetic-1000.yaml");
+    std::fs::write(&model, synthetic::model(1_000)).expect("write");
+    let out = atkmap(&data)
+        .arg("report")
+        .arg(&model)
+        .args(["--fail-on", "none", "--format", "md", "--plan-steps", "2"])
+        .output()
+        .expect("runs");
+    assert!(out.status.success());
+    assert!(chars(&out.stdout) <= 60_000, "{}", chars(&out.stdout));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("### What to fix first") && text.contains("> Left out"));
 }

@@ -107,6 +107,10 @@ pub struct ReportArgs {
     /// Attack paths per (actor, data asset) pair
     #[arg(long, value_name = "N", default_value_t = 3)]
     pub paths_per_pair: usize,
+    /// Most characters of the Markdown report (0: no limit); the long tables shrink to fit a
+    /// pull-request comment (GitHub takes 65,536)
+    #[arg(long, value_name = "N", default_value_t = crate::report::markdown::DEFAULT_MAX_CHARS)]
+    pub md_max_chars: usize,
     /// Most steps of the fix plan (0: no plan)
     #[arg(long, value_name = "N", default_value_t = crate::analysis::plan::MAX_STEPS)]
     pub plan_steps: usize,
@@ -352,6 +356,7 @@ pub fn render(
     report: &Report,
     templates: &Templates,
     diagrams: &[Diagram],
+    md_max_chars: Option<usize>,
 ) -> Result<String, Failure> {
     let failed =
         |what: &str, e: String| Failure::new(format!("cannot render the {what} report: {e}"));
@@ -362,7 +367,7 @@ pub fn render(
             text.push('\n');
             Ok(text)
         }
-        ReportFormat::Md => markdown::render(report, templates, diagrams)
+        ReportFormat::Md => markdown::render(report, templates, diagrams, md_max_chars)
             .map_err(|e| Failure::new(format!("template error in {e}"))),
         ReportFormat::Html => {
             crate::report::html::render(report, templates).map_err(|e| failed("HTML", e))
@@ -405,7 +410,11 @@ pub fn run_report(args: ReportArgs, data: &DataOptions) -> CliResult {
     // Render everything before writing anything: a failing template leaves no partial set.
     let mut rendered = Vec::new();
     for (format, path) in destinations {
-        rendered.push((render(format, &report, &templates, &diagrams)?, path));
+        let md_max_chars = (args.md_max_chars > 0).then_some(args.md_max_chars);
+        rendered.push((
+            render(format, &report, &templates, &diagrams, md_max_chars)?,
+            path,
+        ));
     }
     for (text, path) in rendered {
         match path {
@@ -441,7 +450,7 @@ fn gate(report: &Report, fail_on: FailOn, only_regressions: bool) -> Outcome {
         .iter()
         .map(|(s, n)| format!("{n} {}", s.0.label()))
         .collect();
-    print_stderr(&format!(
+    let mut message = format!(
         "atkmap: {} {}open exposure{} at or above {} ({}); failing (exit 1)\n",
         failing.len(),
         if only_regressions {
@@ -452,9 +461,40 @@ fn gate(report: &Report, fail_on: FailOn, only_regressions: bool) -> Outcome {
         if failing.len() == 1 { "" } else { "s" },
         threshold.label(),
         counts.join(", ")
-    ));
+    );
+    // Logs of pre-commit and CI show nothing else: name the worst findings.
+    let findings = report.failing_findings(threshold, only_regressions);
+    for f in findings.iter().take(GATE_FINDINGS) {
+        message.push_str(&format!(
+            "  {:<8} {} {} on {}, by {} (risk {}; {}:{}:{})\n",
+            f.severity.label(),
+            f.technique,
+            f.technique_name,
+            f.system,
+            f.actors.join(", "),
+            f.risk,
+            f.location.file,
+            f.location.line,
+            f.location.column
+        ));
+    }
+    if findings.len() > GATE_FINDINGS {
+        message.push_str(&format!(
+            "  … and {} more failing finding{} (see the report)\n",
+            findings.len() - GATE_FINDINGS,
+            if findings.len() - GATE_FINDINGS == 1 {
+                ""
+            } else {
+                "s"
+            }
+        ));
+    }
+    print_stderr(&message);
     Outcome::Findings
 }
+
+/// How many failing findings the gate names on standard error.
+const GATE_FINDINGS: usize = 10;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum GraphFormat {

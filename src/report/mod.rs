@@ -316,6 +316,68 @@ impl Report {
     }
 }
 
+/// A finding that fails the gate: the failing exposures of one (model, system, technique).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FailingFinding {
+    pub severity: Severity,
+    pub risk: u32,
+    pub technique: String,
+    pub technique_name: String,
+    pub system: String,
+    pub actors: Vec<String>,
+    /// Where the most severe of its failing exposures comes from in the model.
+    pub location: SourceLocation,
+}
+
+impl Report {
+    /// The findings that fail a gate, worst first (severity, then risk, then ids).
+    pub fn failing_findings(
+        &self,
+        threshold: Severity,
+        only_regressions: bool,
+    ) -> Vec<FailingFinding> {
+        let mut by_key: BTreeMap<(&str, &str, &str), FailingFinding> = BTreeMap::new();
+        for e in self.failing(threshold, only_regressions) {
+            let entry = by_key
+                .entry((&e.model, &e.system, &e.technique))
+                .or_insert_with(|| FailingFinding {
+                    severity: e.severity,
+                    risk: 0,
+                    technique: e.technique.clone(),
+                    technique_name: e.technique_name.clone(),
+                    system: e.system.clone(),
+                    actors: Vec::new(),
+                    location: e.location.clone(),
+                });
+            if e.severity > entry.severity {
+                entry.severity = e.severity;
+                entry.location = e.location.clone();
+            }
+            entry.risk += e.risk;
+            if !entry.actors.contains(&e.actor) {
+                entry.actors.push(e.actor.clone());
+                entry.actors.sort();
+            }
+        }
+        let mut out: Vec<FailingFinding> = by_key.into_values().collect();
+        out.sort_by(|a, b| {
+            (
+                std::cmp::Reverse(a.severity),
+                std::cmp::Reverse(a.risk),
+                &a.location,
+                &a.technique,
+            )
+                .cmp(&(
+                    std::cmp::Reverse(b.severity),
+                    std::cmp::Reverse(b.risk),
+                    &b.location,
+                    &b.technique,
+                ))
+        });
+        out
+    }
+}
+
 /// The techniques a report mentions (exposures, preparation) with their parents.
 fn technique_catalog(kb: &KnowledgeBase, report: &Report) -> Vec<TechniqueRef> {
     let mut ids: BTreeSet<&str> = report

@@ -302,7 +302,7 @@ fn main() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(10_000);
     let dir = tempfile::tempdir().expect("tempdir");
-    println!("| systems | exposures | paths | median time | peak memory |");
+    println!("| systems | exposures | paths | median time | peak memory | Markdown (characters) |");
     let mut previous: Option<(usize, f64)> = None;
     for systems in [10, 100, 1_000, 10_000]
         .into_iter()
@@ -335,6 +335,18 @@ fn main() {
                 ("ATKMAP_TODAY", "2026-11-25"),
             ],
         );
+        // The Markdown report must fit a pull-request comment at every size.
+        let out_md = dir.path().join(format!("synthetic-{systems}.md"));
+        let mut md_args = report_args.clone();
+        md_args.truncate(4);
+        md_args.extend([
+            "--format".into(),
+            "md".into(),
+            "-o".into(),
+            out_md.display().to_string(),
+        ]);
+        let _ = run(md_args)().status();
+        let md_chars = std::fs::read_to_string(&out_md).map_or(0, |t| t.chars().count());
         let secs = t.map_or(0.0, |t| t.as_secs_f64());
         let growth = previous.map_or(String::new(), |(n, s)| {
             format!(
@@ -344,7 +356,7 @@ fn main() {
             )
         });
         println!(
-            "| {systems} | {exposures} | {paths} | {}{growth} | {} |",
+            "| {systems} | {exposures} | {paths} | {}{growth} | {} | {md_chars} |",
             t.map_or("failed".into(), ms),
             memory.map_or("?".into(), |m| format!("{m:.1} MiB"))
         );
