@@ -110,3 +110,109 @@ fn an_oversized_bundle_is_refused_without_reading_it() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("at most 536870912 bytes"));
 }
+
+/// A report run on the synthetic release, from `dir`.
+fn report_in(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    common::atkmap()
+        .current_dir(dir)
+        .arg("--attack")
+        .arg(common::repo().join("tests/fixtures/stix/mini-enterprise.json"))
+        .arg("report")
+        .args(args)
+        .output()
+        .expect("atkmap runs")
+}
+
+/// A small valid model of the synthetic release (`tests/fixtures/stix/mini-enterprise.json`).
+const MINI: &str = "atkmap: 1\nname: mini\nattack: {domain: enterprise, version: \"99.0\"}\nreuse_techniques: []\ntrust_techniques: []\nsystems:\n  - {id: app, name: App, platforms: [Linux], exposure: internet}\ndata:\n  - {id: d, kind: k, stored_in: [app]}\n";
+
+#[cfg(unix)]
+#[test]
+fn outputs_never_follow_a_link_or_replace_an_input() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("m.yaml"), MINI).expect("write");
+    // A pull request commits the report's name as a link to a file outside the workspace.
+    let outside = tempfile::tempdir().expect("tempdir");
+    let victim = outside.path().join("victim.txt");
+    std::fs::write(&victim, "keep me").expect("write");
+    std::os::unix::fs::symlink(&victim, dir.path().join("atkmap-report.md")).expect("symlink");
+    let out = report_in(
+        dir.path(),
+        &[
+            "m.yaml",
+            "--fail-on",
+            "none",
+            "--format",
+            "md",
+            "-o",
+            "atkmap-report.md",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("symbolic link"));
+    assert_eq!(std::fs::read_to_string(&victim).expect("read"), "keep me");
+    // The model itself as the output: refused, the model untouched.
+    let out = report_in(
+        dir.path(),
+        &[
+            "m.yaml",
+            "--fail-on",
+            "none",
+            "--format",
+            "md",
+            "-o",
+            "m.yaml",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("an input of this report"));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("m.yaml")).expect("read"),
+        MINI
+    );
+    // `-o -` is standard output, not a file named `-`.
+    let out = report_in(
+        dir.path(),
+        &["m.yaml", "--fail-on", "none", "--format", "json", "-o", "-"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("\"generator\""));
+    assert!(!dir.path().join("-").exists());
+}
+
+#[cfg(unix)]
+#[test]
+fn outputs_get_the_umask_mode_not_0600() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("m.yaml"), MINI).expect("write");
+    let out = report_in(
+        dir.path(),
+        &["m.yaml", "--fail-on", "none", "--output-dir", "out"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // What any new file gets in this process (the umask's mode).
+    let reference = dir.path().join("reference");
+    std::fs::File::create(&reference).expect("create");
+    let mode =
+        |p: &std::path::Path| std::fs::metadata(p).expect("meta").permissions().mode() & 0o777;
+    for name in [
+        "atkmap-report.json",
+        "atkmap-report.md",
+        "atkmap-report.html",
+    ] {
+        assert_eq!(
+            mode(&dir.path().join("out").join(name)),
+            mode(&reference),
+            "{name}"
+        );
+    }
+}

@@ -5,7 +5,7 @@
 //! so a broken pipe ends the command quietly with the exit code it would have had.
 
 use std::io::{self, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anstyle::{AnsiColor, Style};
 
@@ -71,19 +71,23 @@ pub fn paint(style: Style, text: &str) -> String {
     format!("{style}{text}{style:#}")
 }
 
-/// Writes a file so that readers see the old content or the new, never a half-written file:
+/// Writes a file so that it is never seen half-written, even if atkmap is killed midway:
 /// the bytes go to a temporary file beside the target, which is then renamed over it.
 ///
-/// Only regular files are replaced that way. A target that exists and is something else
-/// (`/dev/null`, `/dev/stdout`, a FIFO) is written in place: renaming over it would replace a
-/// device with a file. A symbolic link is followed, so the link stays and its target is
-/// replaced.
+/// A target that is a symbolic link is refused: a pull request can commit `report.md` as a link
+/// to a file outside the workspace, and CI would overwrite it. A target that exists and is not
+/// a regular file (`/dev/null`, `/dev/stdout`, a FIFO) is written in place: renaming over it
+/// would replace a device with a file. A new file gets the mode the umask gives (`0666 &
+/// !umask`, as any tool's output), an existing one keeps its mode.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
-    if let Ok(meta) = std::fs::symlink_metadata(path) {
+    let existing = std::fs::symlink_metadata(path).ok();
+    if let Some(meta) = &existing {
         if meta.file_type().is_symlink() {
-            let target =
-                std::fs::canonicalize(path).map_err(|e| Failure::io("resolve", path, &e))?;
-            return write_atomically(&target, bytes);
+            return Err(Failure::new(format!(
+                "{} is a symbolic link; atkmap does not write through links",
+                path.display()
+            ))
+            .hint("write to the file itself (a link in a pull request could point anywhere)"));
         }
         if !meta.is_file() {
             let mut file = std::fs::OpenOptions::new()
@@ -101,17 +105,46 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let mut file = tempfile::Builder::new()
-        .prefix(".atkmap-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(|e| Failure::io("create a temporary file in", dir, &e))?;
-    file.write_all(bytes)
-        .and_then(|_| file.as_file().sync_all())
-        .map_err(|e| Failure::io("write", file.path(), &e))?;
-    file.persist(path)
-        .map_err(|e| Failure::io("replace", path, &e.error))?;
-    Ok(())
+    let (temporary, mut file) = temporary_beside(dir, path)?;
+    let written = file
+        .write_all(bytes)
+        .and_then(|_| file.sync_all())
+        .and_then(|_| match &existing {
+            Some(meta) => file.set_permissions(meta.permissions()),
+            None => Ok(()),
+        });
+    drop(file);
+    let result = written
+        .map_err(|e| Failure::io("write", &temporary, &e))
+        .and_then(|_| {
+            std::fs::rename(&temporary, path).map_err(|e| Failure::io("replace", path, &e))
+        });
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temporary);
+    }
+    result
+}
+
+/// A new file in `dir`, named after the target, that nobody else has: created with the
+/// umask's mode, as `std` creates files.
+fn temporary_beside(dir: &Path, target: &Path) -> Result<(PathBuf, std::fs::File), Failure> {
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let name = target
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().to_string());
+    loop {
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let candidate = dir.join(format!(".{name}.atkmap-{}-{n}.tmp", std::process::id()));
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&candidate)
+        {
+            Ok(file) => return Ok((candidate, file)),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists && n < 1_000_000 => continue,
+            Err(e) => return Err(Failure::io("create a temporary file in", dir, &e)),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -119,7 +152,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn replaces_regular_files_and_follows_links() {
+    fn replaces_regular_files_keeps_their_mode_and_refuses_links() {
         let dir = tempfile::tempdir().expect("tempdir");
         let file = dir.path().join("report.json");
         write_atomically(&file, b"one").expect("writes");
@@ -127,17 +160,29 @@ mod tests {
         assert_eq!(std::fs::read(&file).expect("read"), b"two");
         #[cfg(unix)]
         {
+            use std::os::unix::fs::PermissionsExt;
+            // A new file gets the mode any new file gets here (the umask's), not 0600.
+            let reference = dir.path().join("reference");
+            std::fs::File::create(&reference).expect("create");
+            let mode_of = |p: &Path| std::fs::metadata(p).expect("meta").permissions().mode();
+            assert_eq!(mode_of(&file) & 0o777, mode_of(&reference) & 0o777);
+            std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o640)).expect("chmod");
+            write_atomically(&file, b"three").expect("rewrites");
+            let mode = std::fs::metadata(&file).expect("meta").permissions().mode() & 0o777;
+            assert_eq!(mode, 0o640, "an existing file keeps its mode");
+            // A link is refused, and the file it names is left alone.
             let link = dir.path().join("latest.json");
             std::os::unix::fs::symlink(&file, &link).expect("symlink");
-            write_atomically(&link, b"three").expect("writes through the link");
-            assert!(
-                std::fs::symlink_metadata(&link)
-                    .expect("meta")
-                    .file_type()
-                    .is_symlink()
-            );
+            assert!(write_atomically(&link, b"four").is_err());
             assert_eq!(std::fs::read(&file).expect("read"), b"three");
         }
+        // Nothing is left behind.
+        let left: Vec<_> = std::fs::read_dir(dir.path())
+            .expect("list")
+            .filter_map(Result::ok)
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+            .collect();
+        assert!(left.is_empty());
     }
 
     #[cfg(unix)]

@@ -295,15 +295,53 @@ fn destinations(args: &ReportArgs) -> Result<Vec<(ReportFormat, Option<PathBuf>)
     };
     match (formats.len(), args.output.len()) {
         (1, 0) => Ok(vec![(formats[0], None)]),
+        // `-o -` is standard output, as every command-line tool has it.
         (f, o) if f == o => Ok(formats
             .into_iter()
-            .zip(args.output.iter().cloned().map(Some))
+            .zip(
+                args.output
+                    .iter()
+                    .map(|p| (p.as_os_str() != "-").then(|| p.clone())),
+            )
             .collect()),
         (f, o) => Err(Failure::new(format!(
             "{f} --format but {o} -o: give one -o FILE after each --format"
         ))
         .hint("or write every format into a directory with --output-dir DIR")),
     }
+}
+
+/// An output may not be one of the run's inputs: `report a.yaml --format md -o a.yaml` would
+/// replace the model with its own report.
+fn refuse_overwriting_inputs(
+    destinations: &[(ReportFormat, Option<PathBuf>)],
+    checked: &CheckedModels,
+    baseline: Option<&PathBuf>,
+) -> Result<(), Failure> {
+    let same = |a: &std::path::Path, b: &std::path::Path| match (
+        std::fs::canonicalize(a),
+        std::fs::canonicalize(b),
+    ) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    let inputs: Vec<&std::path::Path> = checked
+        .files
+        .iter()
+        .map(|f| f.path.as_path())
+        .chain(baseline.map(PathBuf::as_path))
+        .collect();
+    for path in destinations.iter().filter_map(|(_, p)| p.as_ref()) {
+        if let Some(input) = inputs.iter().find(|i| same(path, i)) {
+            return Err(Failure::new(format!(
+                "-o {} would overwrite {}, an input of this report",
+                path.display(),
+                input.display()
+            ))
+            .hint("write the report to another file"));
+        }
+    }
+    Ok(())
 }
 
 /// Reads the user's template overrides: every file in DIR, by name.
@@ -406,6 +444,7 @@ pub fn run_report(args: ReportArgs, data: &DataOptions) -> CliResult {
                 Failure::new(format!("{} is not a usable baseline: {e}", path.display()))
             })?;
     }
+    refuse_overwriting_inputs(&destinations, &checked, args.baseline.as_ref())?;
     let diagrams = mermaid_diagrams(&checked, &report);
     // Render everything before writing anything: a failing template leaves no partial set.
     let mut rendered = Vec::new();
