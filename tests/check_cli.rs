@@ -145,6 +145,12 @@ fn init_writes_a_model_that_passes_and_never_overwrites() {
             .status
             .success()
     );
+    // The modeline points at the schema written beside the model: editors work offline.
+    let model = std::fs::read_to_string(dir.path().join("atkmap-model.yaml")).expect("model");
+    assert!(model.starts_with("# yaml-language-server: $schema=./atkmap-model.schema.json\n"));
+    let schema = std::fs::read_to_string(dir.path().join("atkmap-model.schema.json"))
+        .expect("the schema beside it");
+    assert_eq!(schema.as_bytes(), run(&["schema"]).stdout.as_slice());
     assert_eq!(run(&["init"]).status.code(), Some(2));
     assert!(run(&["init", "--force"]).status.success());
 }
@@ -159,4 +165,65 @@ fn the_committed_schema_is_the_one_atkmap_prints() {
         committed,
         "run `atkmap schema > models/atkmap-model.schema.json` and review the change"
     );
+}
+
+#[test]
+fn the_schema_is_ready_for_editors_and_schemastore() {
+    let text = std::fs::read_to_string(common::repo().join("models/atkmap-model.schema.json"))
+        .expect("committed schema");
+    let schema: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    assert_eq!(schema["$schema"], "http://json-schema.org/draft-07/schema#");
+    assert_eq!(schema["properties"]["atkmap"]["const"], 1);
+    // yaml-language-server throws on `"default": null` and then offers no top-level key; Ajv's
+    // strict mode rejects formats JSON Schema does not define (uint64).
+    fn walk(node: &serde_json::Value, path: &str, problems: &mut Vec<String>) {
+        match node {
+            serde_json::Value::Object(map) => {
+                if map.get("default").is_some_and(serde_json::Value::is_null) {
+                    problems.push(format!("{path}: default null"));
+                }
+                if let Some(format) = map.get("format").and_then(|f| f.as_str()) {
+                    let standard = ["date", "date-time", "time", "email", "uri", "regex"];
+                    if !standard.contains(&format) {
+                        problems.push(format!("{path}: format {format}"));
+                    }
+                }
+                if let Some(properties) = map.get("properties").and_then(|p| p.as_object()) {
+                    for (name, property) in properties {
+                        if property.get("description").is_none() {
+                            problems.push(format!("{path}.{name}: no description"));
+                        }
+                    }
+                }
+                for (key, value) in map {
+                    walk(value, &format!("{path}/{key}"), problems);
+                }
+            }
+            serde_json::Value::Array(items) => {
+                for item in items {
+                    walk(item, path, problems);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut problems = Vec::new();
+    walk(&schema, "", &mut problems);
+    assert!(problems.is_empty(), "{problems:#?}");
+    // Every example and the starter model validate against it, as an editor would check them.
+    let validator = jsonschema::draft7::new(&schema).expect("the schema compiles");
+    for file in [
+        "models/ekyc-national-id.yaml",
+        "models/telco-sim-registration.yaml",
+        "models/digital-bank.yaml",
+        "templates/starter-model.yaml",
+    ] {
+        let text = std::fs::read_to_string(common::repo().join(file)).expect("model");
+        let model: serde_json::Value = serde_saphyr::from_str(&text).expect("YAML");
+        let errors: Vec<String> = validator
+            .iter_errors(&model)
+            .map(|e| format!("{}: {e}", e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{file}: {errors:#?}");
+    }
 }

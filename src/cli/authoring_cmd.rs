@@ -16,8 +16,12 @@ pub fn schema() -> CliResult {
     Ok(Outcome::Clean)
 }
 
+/// The schema's file name beside a starter model; its first line (a yaml-language-server
+/// modeline) points there, so completion and hover work offline.
+pub const SCHEMA_FILE: &str = "atkmap-model.schema.json";
+
 /// Writes the starter model to `path` (default `atkmap-model.yaml`), never over a file unless
-/// `force`.
+/// `force`, and the JSON Schema beside it (unless one is there already) for its modeline.
 pub fn init(path: Option<PathBuf>, force: bool) -> CliResult {
     let path = path.unwrap_or_else(|| PathBuf::from("atkmap-model.yaml"));
     if path.exists() && !force {
@@ -25,8 +29,17 @@ pub fn init(path: Option<PathBuf>, force: bool) -> CliResult {
             .hint("pass --force to overwrite it, or name another file"));
     }
     write_atomically(&path, STARTER_MODEL.as_bytes())?;
+    let schema = path
+        .parent()
+        .map_or_else(|| PathBuf::from(SCHEMA_FILE), |dir| dir.join(SCHEMA_FILE));
+    let schema_note = if schema.exists() && !force {
+        format!("kept the existing {}", schema.display())
+    } else {
+        write_atomically(&schema, model_schema_text().as_bytes())?;
+        format!("its schema {} (for editors, offline)", schema.display())
+    };
     print_stderr(&format!(
-        "wrote {}; check it with `atkmap check {}`\n",
+        "wrote {} and {schema_note}; check it with `atkmap check {}`\n",
         path.display(),
         path.display()
     ));

@@ -97,7 +97,9 @@ pub struct Actor {
     /// Unique id: lowercase letters, digits and '-'.
     #[schemars(pattern("^[a-z0-9]+(-[a-z0-9]+)*$"))]
     pub id: Located<String>,
+    /// Display name.
     pub name: Located<String>,
+    /// Free text: who this is and why it is modelled.
     #[serde(default)]
     pub description: Option<String>,
     /// ATT&CK groups (G1015) whose known techniques this actor brings.
@@ -128,7 +130,9 @@ pub struct System {
     /// Unique id: lowercase letters, digits and '-'.
     #[schemars(pattern("^[a-z0-9]+(-[a-z0-9]+)*$"))]
     pub id: Located<String>,
+    /// Display name.
     pub name: Located<String>,
+    /// Free text.
     #[serde(default)]
     pub description: Option<String>,
     /// Who runs it; systems with the same owner form one trust domain in diagrams.
@@ -161,8 +165,10 @@ pub struct DataAsset {
     /// Unique id: lowercase letters, digits and '-'.
     #[schemars(pattern("^[a-z0-9]+(-[a-z0-9]+)*$"))]
     pub id: Located<String>,
+    /// Display name.
     #[serde(default)]
     pub name: Option<Located<String>>,
+    /// Free text.
     #[serde(default)]
     pub description: Option<String>,
     /// Free-form kind (id-card-image, selfie), matched against systems' `verifies`.
@@ -194,7 +200,9 @@ pub enum Sensitivity {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Leak {
+    /// Year of the breach (2017).
     pub year: Located<u64>,
+    /// Where it came from or how it still circulates; reports quote it.
     #[serde(default)]
     pub source: Option<String>,
 }
@@ -207,9 +215,12 @@ pub struct Flow {
     #[serde(default)]
     #[schemars(pattern("^[a-z0-9]+(-[a-z0-9]+)*$"))]
     pub id: Option<Located<String>>,
+    /// Display name.
     #[serde(default)]
     pub name: Option<String>,
+    /// The system that initiates the flow (a system id).
     pub from: Located<String>,
+    /// The system that receives it (a system id).
     pub to: Located<String>,
     /// Data assets this flow carries.
     #[serde(default)]
@@ -226,7 +237,9 @@ pub struct Control {
     /// Unique id: lowercase letters, digits and '-'.
     #[schemars(pattern("^[a-z0-9]+(-[a-z0-9]+)*$"))]
     pub id: Located<String>,
+    /// Display name.
     pub name: Located<String>,
+    /// Free text.
     #[serde(default)]
     pub description: Option<String>,
     /// ATT&CK mitigations (M1032) this control implements.
@@ -245,6 +258,8 @@ pub struct Control {
     pub detects: Vec<Located<String>>,
     /// Systems the control is in place on.
     pub applies_to: Vec<Located<String>>,
+    /// implemented (mitigates and prevents, or detects), partial (partly covers, prevents
+    /// nothing) or planned (counts for nothing, shown next to the gap).
     pub status: Located<ControlStatus>,
 }
 
@@ -266,8 +281,10 @@ pub struct Threat {
     #[serde(default)]
     #[schemars(pattern("^[a-z0-9]+(-[a-z0-9]+)*$"))]
     pub id: Option<Located<String>>,
+    /// The scenario in words.
     #[serde(default)]
     pub description: Option<String>,
+    /// Who (an actor id).
     pub actor: Located<String>,
     /// ATT&CK technique (T1199).
     pub technique: Located<String>,
@@ -287,7 +304,9 @@ pub struct Acceptance {
     /// Only for this actor; omitted means every actor.
     #[serde(default)]
     pub actor: Option<Located<String>>,
+    /// Why the risk is accepted, with the compensating measures.
     pub reason: Located<String>,
+    /// Who accepted it.
     pub owner: Located<String>,
     /// Expiry date, YYYY-MM-DD; after it the exposure counts again.
     #[schemars(pattern(r"^\d{4}-\d{2}-\d{2}$"))]

@@ -4,7 +4,7 @@
 //! over the positioned YAML tree reports every unknown key (with "did you mean"), missing key,
 //! wrong type and bad enum value, using the same schema `atkmap schema` publishes, so the
 //! editor and the checker can never disagree. It understands the subset schemars emits:
-//! `$ref`, `type`, `properties`, `required`, `additionalProperties`, `items`, `enum`,
+//! `$ref` (also as the one member of an `allOf`), `type`, `properties`, `required`, `additionalProperties`, `items`, `enum`,
 //! `anyOf`/`oneOf` (for optional values) and `minimum`.
 
 use serde_json::Value;
@@ -104,6 +104,16 @@ impl<'a> Walk<'a> {
     fn resolve(&self, schema: &'a Value) -> &'a Value {
         let mut current = schema;
         for _ in 0..16 {
+            // Draft 7 ignores keywords beside `$ref`, so a described reference is written
+            // `{"description": ..., "allOf": [{"$ref": ...}]}`: look through it.
+            if let Some([only]) = current
+                .get("allOf")
+                .and_then(Value::as_array)
+                .map(Vec::as_slice)
+            {
+                current = only;
+                continue;
+            }
             let Some(reference) = current.get("$ref").and_then(Value::as_str) else {
                 break;
             };
