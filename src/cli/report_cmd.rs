@@ -194,12 +194,12 @@ pub fn build_report(checked: &CheckedModels, options: &Options) -> Result<Report
         .warnings
         .iter()
         .take(20)
-        .map(|w| format!("{}: {w} (ignored)", loaded.path.display()))
+        .map(|w| format!("{}: {w} (ignored)", shown_path(&loaded.path)))
         .collect();
     if loaded.kb.warnings.len() > 20 {
         warnings.push(format!(
             "{}: {} more dangling references",
-            loaded.path.display(),
+            shown_path(&loaded.path),
             loaded.kb.warnings.len() - 20
         ));
     }
@@ -235,12 +235,29 @@ pub fn build_report(checked: &CheckedModels, options: &Options) -> Result<Report
         .collect();
     Ok(Report::assemble(
         &loaded.kb,
-        &loaded.path.display().to_string(),
+        &shown_path(&loaded.path),
         loaded.sha256.as_deref().unwrap_or_default(),
         analysed,
         assumptions,
         warnings,
     ))
+}
+
+/// A data file's path as reports show it: relative to the working directory when it is below
+/// it, `~/...` below the home directory, else as found. Reports are published (pull-request
+/// comments, artifacts): they should not spell out the machine's layout.
+fn shown_path(path: &std::path::Path) -> String {
+    let cwd = std::env::current_dir().ok();
+    if let Some(relative) = cwd.as_deref().and_then(|c| path.strip_prefix(c).ok()) {
+        return relative.display().to_string();
+    }
+    if let Some(relative) = dirs::home_dir()
+        .as_deref()
+        .and_then(|h| path.strip_prefix(h).ok())
+    {
+        return format!("~/{}", relative.display());
+    }
+    path.display().to_string()
 }
 
 /// `--assume` and `--assume-fix` apply to every model that has the control or system; naming
