@@ -218,3 +218,31 @@ pub fn canonical_kb(kb: &KnowledgeBase) -> String {
     }
     sorted(serde_json::to_value(kb).expect("encodes")).to_string()
 }
+
+/// A small report on the synthetic release: an internet front door to a back end holding
+/// restricted data, one actor, a partial control (so it has findings, a path and a plan).
+pub fn example_report() -> crate::report::Report {
+    let kb = kb();
+    let m = model(
+        "
+systems:
+  - {id: front, name: Front, platforms: [Linux], exposure: internet}
+  - {id: back, name: Back, platforms: [Linux], exposure: internal}
+data:
+  - {id: records, kind: pii, sensitivity: restricted, stored_in: [back]}
+flows:
+  - {from: front, to: back}
+actors:
+  - {id: x, name: X, techniques: [T1190, T1082]}
+controls:
+  - {id: waf, name: WAF, mitigations: [M1050], applies_to: [front], status: partial}
+",
+        &kb,
+    );
+    let options = crate::analysis::Options {
+        today: TODAY,
+        ..Default::default()
+    };
+    let analysis = crate::analysis::analyze(&m, &kb, &options).expect("analysis runs");
+    crate::report::Report::assemble(&kb, "bundle.json", "", vec![(&m, analysis)], vec![], vec![])
+}

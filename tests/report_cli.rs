@@ -601,6 +601,10 @@ fn every_format_of_a_small_model_is_snapshotted() {
         .join("enterprise-attack-18.1.json")
         .display()
         .to_string();
+    // Reports show it relative to the working directory (the repository) when it is below it.
+    let shown = Path::new(&bundle)
+        .strip_prefix(common::repo())
+        .map_or(bundle.clone(), |p| p.display().to_string());
     for format in ["json", "md", "html", "sarif", "navigator"] {
         let out = atkmap(&data)
             .args([
@@ -619,13 +623,18 @@ fn every_format_of_a_small_model_is_snapshotted() {
             String::from_utf8_lossy(&out.stderr)
         );
         // The bundle's path differs between machines; everything else is reproducible.
-        let text = String::from_utf8(out.stdout)
-            .expect("UTF-8")
-            .replace(&bundle, "[ATKMAP_DATA_DIR]/enterprise-attack-18.1.json")
-            .replace(
-                &bundle.replace('/', "&#x2f;"),
-                "[ATKMAP_DATA_DIR]&#x2f;enterprise-attack-18.1.json",
-            );
+        let mut text = String::from_utf8(out.stdout).expect("UTF-8");
+        for path in [&bundle, &shown] {
+            text = text
+                .replace(
+                    path.as_str(),
+                    "[ATKMAP_DATA_DIR]/enterprise-attack-18.1.json",
+                )
+                .replace(
+                    &path.replace('/', "&#x2f;"),
+                    "[ATKMAP_DATA_DIR]&#x2f;enterprise-attack-18.1.json",
+                );
+        }
         insta::assert_snapshot!(format!("small-{format}"), text);
     }
 }
@@ -660,7 +669,8 @@ fn markdown_fits_a_pull_request_comment() {
     let findings = text.find("### Findings by risk").expect("the findings");
     assert!(plan < findings);
     assert!(text.contains("> Left out to fit a pull-request comment (60000 characters)"));
-    assert!(text.contains("The HTML report and the JSON report"));
+    assert!(text.contains("The HTML report lists them"));
+    assert!(text.contains("the JSON report (`findings`, `paths`, `exposures`) everything"));
     // Without a limit nothing is left out, and a tighter one is kept too.
     let full = atkmap(&data)
         .args(["report", "models/", "--fail-on", "none", "--format", "md"])
@@ -707,4 +717,27 @@ fn markdown_of_a_large_organisation_fits_too() {
     assert!(chars(&out.stdout) <= 60_000, "{}", chars(&out.stdout));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("### What to fix first") && text.contains("> Left out"));
+
+    // The HTML report of the same model renders too (a 10,000-system one once ran out of the
+    // template's fuel) and lists the exposures a browser can take, saying where the rest are.
+    let page = dir.path().join("report.html");
+    let out = atkmap(&data)
+        .arg("report")
+        .arg(&model)
+        .args(["--fail-on", "none", "--plan-steps", "2", "--format", "html", "-o"])
+        .arg(&page)
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let html = std::fs::read_to_string(&page).expect("the page");
+    let note = "The 5000 exposures with the highest open risk of ";
+    let at = html.find(note).expect("the note on the exposures left out") + note.len();
+    let total: usize = html[at..]
+        .split(';')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .expect("a count");
+    assert!(total > 5_000, "{total} exposures");
+    assert!(html.contains(&format!(">{total}</div>")), "the summary counts them all");
+    assert_eq!(html.matches("<tr class=\"exposure\"").count(), 5_000);
 }

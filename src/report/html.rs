@@ -26,7 +26,7 @@ use sha2::{Digest, Sha256};
 
 use super::templates::Templates;
 use super::{ModelSummary, Report, svg};
-use crate::analysis::findings::{AttackPath, Exposure, Finding, PlanStep, Status};
+use crate::analysis::findings::{AttackPath, Finding, PlanStep, Status};
 
 /// What `csp()` writes: text model strings cannot produce (auto-escaping turns `<` into
 /// `&lt;`), replaced by the policy once the page is rendered.
@@ -58,8 +58,10 @@ pub fn render(report: &Report, templates: &Templates) -> Result<String, String> 
         })
         .collect();
 
+    let whole = serde_value(report.for_templates(MAX_FINDING_ROWS, MAX_EXPOSURE_ROWS));
     let context = minijinja::context! {
-        report => serde_value(report),
+        exposures => whole.get_attr("exposures").unwrap_or_default(),
+        report => whole,
         title => title(report),
         heatmap => serde_value(heatmap(report)),
         status_bar => serde_value(status_bar(report)),
@@ -67,7 +69,6 @@ pub fn render(report: &Report, templates: &Templates) -> Result<String, String> 
         asks => serde_value(asks(&report.plan)),
         plan_outcomes => serde_value(plan_outcomes(&report.models, &report.plan)),
         actor_paths => serde_value(actor_paths(&report.paths)),
-        exposures => serde_value(exposure_rows(report)),
         names => serde_value(names(report)),
         technique_names => serde_value(
             report
@@ -193,10 +194,10 @@ fn status_rank(status: Status) -> u8 {
     }
 }
 
-/// The exposures in table order: as the engine listed them (open risk, on-path, risk, ids).
-fn exposure_rows(report: &Report) -> Vec<&Exposure> {
-    report.exposures.iter().collect()
-}
+/// How many exposures the page lists at most. A browser stays responsive with a few thousand
+/// rows of a sortable table, not with the 80,000 of a 10,000-system model; the findings (one
+/// row per system and technique) and the JSON report still cover every exposure.
+pub const MAX_EXPOSURE_ROWS: usize = 5_000;
 
 /// The findings by risk as the page shows them: the first few with open risk, and the long
 /// tail (lower risk, or none open) folded away.
@@ -206,7 +207,12 @@ struct FindingsByRisk<'a> {
     tail: Vec<&'a Finding>,
     /// Findings in the tail with no open risk (covered or accepted).
     tail_without_risk: usize,
+    /// Findings past [`MAX_FINDING_ROWS`], left to the JSON report.
+    left_out: usize,
 }
+
+/// How many findings the page lists at most (the first rows and the folded tail together).
+pub const MAX_FINDING_ROWS: usize = 2_000;
 
 /// Splits `report.findings` (engine order: risk, then on-path) into the rows shown first and
 /// the folded tail; a finding without open risk is never shown first.
@@ -216,11 +222,13 @@ fn findings_by_risk(findings: &[Finding]) -> FindingsByRisk<'_> {
         .take(TOP_FINDINGS)
         .take_while(|f| f.risk > 0)
         .count();
-    let (top, tail) = findings.split_at(shown);
+    let listed = findings.len().min(MAX_FINDING_ROWS.max(shown));
+    let (top, tail) = findings[..listed].split_at(shown);
     FindingsByRisk {
         top: top.iter().collect(),
         tail: tail.iter().collect(),
         tail_without_risk: tail.iter().filter(|f| f.risk == 0).count(),
+        left_out: findings.len() - listed,
     }
 }
 

@@ -1,7 +1,8 @@
 //! GitHub-flavoured Markdown for pull-request comments, from `templates/report.md`.
 //!
-//! The template gets the whole [`Report`] plus a few views computed here (the plan grouped by
-//! owner, the top findings and the folded tail, reuse exposures, Mermaid diagrams), and filters
+//! The template gets the [`Report`] (its long lists cut, see [`super::for_templates`]) plus a
+//! few views computed here (the plan grouped by owner, the top findings and the folded tail,
+//! reuse exposures, regressions, Mermaid diagrams), and filters
 //! that link ATT&CK IDs to attack.mitre.org.
 //!
 //! A pull-request comment has a size limit (GitHub refuses more than 65,536 characters), so the
@@ -20,6 +21,13 @@ use crate::analysis::findings::{Exposure, Finding, PlanStep, Reason};
 
 /// How many open findings the report lists before folding the rest.
 pub const TOP_FINDINGS: usize = 10;
+
+/// How many findings and exposures `report.findings` and `report.exposures` hold for the
+/// template (`findings_total`, `exposures_total` count them all): more than any budget shows.
+pub const TEMPLATE_ROWS: usize = 1_000;
+
+/// How many regressions against the baseline the report lists.
+pub const TOP_REGRESSIONS: usize = 25;
 
 /// The default size limit of the Markdown report, in characters: under GitHub's 65,536 for a
 /// comment, with room for a workflow's own header.
@@ -51,6 +59,25 @@ impl Budget {
         Budget::level(TOP_FINDINGS, 0, 3, 0, 0, 0, false),
         Budget::level(5, 0, 1, 0, 0, 0, false),
     ];
+
+    /// A lower bound of the characters the rows this budget keeps take (every table row has
+    /// more than [`Budget::MIN_ROW_CHARS`]): a level that cannot fit is not rendered at all,
+    /// which spares converting tens of thousands of rows only to throw the text away.
+    fn least_chars(&self, report: &Report) -> usize {
+        let open = report.findings.iter().filter(|f| f.is_open()).count();
+        let reuse = report
+            .exposures
+            .iter()
+            .filter(|e| e.reasons.iter().any(|r| matches!(r, Reason::Reuse { .. })))
+            .count();
+        let rows = open.min(self.findings.saturating_add(self.other_findings))
+            + reuse.min(self.reuse)
+            + report.preparation.len().min(self.preparation)
+            + report.paths.len().min(self.paths);
+        rows.saturating_mul(Self::MIN_ROW_CHARS)
+    }
+
+    const MIN_ROW_CHARS: usize = 20;
 
     const fn level(
         findings: usize,
@@ -109,6 +136,9 @@ struct Views<'a> {
     preparation: &'a [crate::analysis::findings::Preparation],
     accepted: Vec<&'a Exposure>,
     covered: Vec<&'a Exposure>,
+    /// Open exposures new or worse since the baseline (the first [`TOP_REGRESSIONS`]).
+    regressions: Vec<&'a Exposure>,
+    regressions_total: usize,
     open_total: usize,
     budget: Budget,
     omitted: Omitted,
@@ -123,9 +153,26 @@ pub fn render(
     max_chars: Option<usize>,
 ) -> Result<String, TemplateError> {
     let limit = max_chars.unwrap_or(usize::MAX);
+    // The report becomes a template value once, cut to what a comment can show (converting
+    // 80,000 exposures took seconds), not once per budget level.
+    let whole = Value::from(minijinja::value::Serde(
+        report.for_templates(TEMPLATE_ROWS, TEMPLATE_ROWS),
+    ));
     let mut text = String::new();
+    let last = Budget::LEVELS.len() - 1;
     for (level, budget) in Budget::LEVELS.into_iter().enumerate() {
-        text = render_with(report, templates, diagrams, budget, limit, level > 0)?;
+        if level < last && budget.least_chars(report) > limit {
+            continue;
+        }
+        text = render_with(
+            report,
+            &whole,
+            templates,
+            diagrams,
+            budget,
+            limit,
+            level > 0,
+        )?;
         if text.chars().count() <= limit {
             return Ok(text);
         }
@@ -156,6 +203,7 @@ fn cut(text: &str, limit: usize) -> String {
 
 fn render_with(
     report: &Report,
+    whole: &Value,
     templates: &Templates,
     diagrams: &[Diagram],
     budget: Budget,
@@ -168,6 +216,11 @@ fn render_with(
         .exposures
         .iter()
         .filter(|e| e.reasons.iter().any(|r| matches!(r, Reason::Reuse { .. })))
+        .collect();
+    let regressions: Vec<&Exposure> = open
+        .iter()
+        .copied()
+        .filter(|e| e.trend.is_some_and(|t| t.is_regression()))
         .collect();
     let top = open_findings.len().min(budget.findings);
     let other = (open_findings.len() - top).min(budget.other_findings);
@@ -201,13 +254,15 @@ fn render_with(
             .filter(|e| e.status == crate::analysis::findings::Status::Covered)
             .collect(),
         open_total: open.len(),
+        regressions_total: regressions.len(),
+        regressions: regressions.into_iter().take(TOP_REGRESSIONS).collect(),
         budget,
         omitted,
         max_chars: limit,
     };
     let diagrams: &[Diagram] = if budget.model_details { diagrams } else { &[] };
     let context = minijinja::context! {
-        report => Value::from(minijinja::value::Serde(report)),
+        report => whole.clone(),
         views => Value::from(minijinja::value::Serde(&views)),
         diagrams => Value::from(minijinja::value::Serde(diagrams)),
     };

@@ -6,6 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 pub mod baseline;
+pub mod for_templates;
 pub mod html;
 pub mod markdown;
 pub mod navigator;

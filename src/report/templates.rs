@@ -62,8 +62,11 @@ impl Templates {
         });
         env.set_formatter(markdown_formatter);
         env.set_undefined_behavior(minijinja::UndefinedBehavior::SemiStrict);
-        // Bounds on what a (user-supplied) template can make atkmap do.
-        env.set_fuel(Some(50_000_000));
+        // Bounds on what a user-supplied template can make atkmap do. The built-in templates
+        // are part of atkmap and do work in proportion to the report, which has no such bound.
+        if !self.overrides.is_empty() {
+            env.set_fuel(Some(50_000_000));
+        }
         env.set_recursion_limit(64);
         env.add_filter("md", |s: String| markdown_escape(&s));
         env.add_filter("slug", |s: String| slug(&s));
