@@ -5,9 +5,9 @@
 //! Two sources of data:
 //!
 //! - MITRE's real bundles (Enterprise 18.1 and 17.1, ICS 18.1), found through
-//!   `common::bundle` / `common::data_dir`. Tests needing them return early when the data is
-//!   absent, and fail when `ATKMAP_REQUIRE_DATA` is set. Run them with
-//!   `ATKMAP_DATA_DIR=/path/to/attack-data ATKMAP_REQUIRE_DATA=1 cargo test --test attack_cli`.
+//!   `common::bundle` / `common::data_dir`. Tests needing them fail when the data is absent
+//!   (unless `ATKMAP_SKIP_DATA=1` says to skip them). Run them with
+//!   `ATKMAP_DATA_DIR=/path/to/attack-data cargo test --test attack_cli`.
 //! - Hand-written fixtures in `tests/fixtures/stix/`: a small synthetic release
 //!   (`mini-enterprise.json`) that exercises the whole model, and malformed bundles.
 //!

@@ -5,9 +5,9 @@ use std::path::PathBuf;
 
 /// The directory holding MITRE's bundles (`ATKMAP_DATA_DIR`, as `.ci/run` sets it).
 ///
-/// Tests that need the full bundles call this. When the data is missing they fail if
-/// `ATKMAP_REQUIRE_DATA` is set (CI sets it, so a missing data directory can never pass
-/// silently) and otherwise return `None` after saying so on stderr.
+/// Tests that need the full bundles call this. When the data is missing they fail, so a
+/// fresh clone without MITRE's bundles, or CI with a wrong path, can never pass silently;
+/// only an explicit `ATKMAP_SKIP_DATA=1` makes them return `None` (saying so on stderr).
 pub fn data_dir() -> Option<PathBuf> {
     // Absolute, so that tests running atkmap in another directory find it too (the README's
     // test command passes a relative path).
@@ -17,13 +17,15 @@ pub fn data_dir() -> Option<PathBuf> {
     match dir {
         Some(d) if d.join("enterprise-attack-18.1.json").is_file() => Some(d),
         _ => {
-            if std::env::var_os("ATKMAP_REQUIRE_DATA").is_some() {
+            if std::env::var_os("ATKMAP_SKIP_DATA").is_none() {
                 panic!(
-                    "ATKMAP_REQUIRE_DATA is set but ATKMAP_DATA_DIR ({dir:?}) holds no \
-                     enterprise-attack-18.1.json: the tests that need MITRE's bundles cannot run"
+                    "ATKMAP_DATA_DIR ({dir:?}) holds no enterprise-attack-18.1.json: the tests \
+                     that need MITRE's bundles cannot run. Point ATKMAP_DATA_DIR at the \
+                     directory of the bundles (README, Set-up), or set ATKMAP_SKIP_DATA=1 to \
+                     skip them knowingly"
                 );
             }
-            eprintln!("skipping: ATKMAP_DATA_DIR does not hold MITRE's bundles");
+            eprintln!("skipping (ATKMAP_SKIP_DATA): ATKMAP_DATA_DIR does not hold MITRE's bundles");
             None
         }
     }
