@@ -724,11 +724,23 @@ fn markdown_of_a_large_organisation_fits_too() {
     let out = atkmap(&data)
         .arg("report")
         .arg(&model)
-        .args(["--fail-on", "none", "--plan-steps", "2", "--format", "html", "-o"])
+        .args([
+            "--fail-on",
+            "none",
+            "--plan-steps",
+            "2",
+            "--format",
+            "html",
+            "-o",
+        ])
         .arg(&page)
         .output()
         .expect("runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let html = std::fs::read_to_string(&page).expect("the page");
     let note = "The 5000 exposures with the highest open risk of ";
     let at = html.find(note).expect("the note on the exposures left out") + note.len();
@@ -738,6 +750,9 @@ fn markdown_of_a_large_organisation_fits_too() {
         .and_then(|n| n.parse().ok())
         .expect("a count");
     assert!(total > 5_000, "{total} exposures");
-    assert!(html.contains(&format!(">{total}</div>")), "the summary counts them all");
+    assert!(
+        html.contains(&format!(">{total}</div>")),
+        "the summary counts them all"
+    );
     assert_eq!(html.matches("<tr class=\"exposure\"").count(), 5_000);
 }
