@@ -19,12 +19,14 @@ use crate::model::resolved::ActorId;
 /// that position is (lower is more specific).
 pub type Brought = (Reason, Option<Position>, u8);
 
-/// Location ranks: the most specific reason names an exposure's model line.
+/// Location ranks: the most specific reason names an exposure's model line. A group's line
+/// comes last: one `groups: [G0125]` line brings a hundred techniques, so it says the least
+/// about any one of them.
 pub const RANK_THREAT: u8 = 0;
 pub const RANK_OWN: u8 = 1;
-pub const RANK_GROUP: u8 = 2;
+pub const RANK_REUSE: u8 = 2;
 pub const RANK_TRUST: u8 = 3;
-pub const RANK_REUSE: u8 = 4;
+pub const RANK_GROUP: u8 = 4;
 
 /// One technique an actor brings, with every reason.
 #[derive(Debug, Clone)]

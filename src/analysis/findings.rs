@@ -78,11 +78,14 @@ pub enum Reason {
 }
 
 /// Where in a model file an exposure comes from.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct SourceLocation {
     pub file: String,
     pub line: u32,
     pub column: u32,
+    /// Characters the located text spans on its line (0: unknown); for SARIF's `endColumn`.
+    #[serde(skip)]
+    pub width: u32,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]

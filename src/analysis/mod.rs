@@ -470,6 +470,7 @@ pub fn location(file: &str, position: Option<Position>) -> SourceLocation {
         file: file.to_string(),
         line: position.map_or(1, |p| p.line),
         column: position.map_or(1, |p| p.column),
+        width: position.map_or(0, |p| p.width),
     }
 }
 

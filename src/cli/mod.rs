@@ -16,6 +16,7 @@ pub mod output;
 pub mod parallel;
 pub mod release_cache;
 pub mod report_cmd;
+pub mod repository_root;
 pub mod upgrade_cmd;
 
 use std::path::PathBuf;

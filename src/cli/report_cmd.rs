@@ -10,6 +10,7 @@ use crate::model::Model;
 use crate::model::date::Date;
 use crate::model::format::ControlStatus;
 use crate::report::markdown::{self, Diagram};
+use crate::report::sarif::SarifOptions;
 use crate::report::templates::Templates;
 use crate::report::{Assumption, Report};
 
@@ -122,6 +123,13 @@ pub struct ReportArgs {
     /// the plan's `fix` (repeatable)
     #[arg(long, value_name = "FIX")]
     pub assume_fix: Vec<String>,
+    /// SARIF: model paths relative to DIR (default: the git root around the working directory)
+    #[arg(long, value_name = "DIR")]
+    pub sarif_root: Option<PathBuf>,
+    /// SARIF: write this analysis category as runs[].automationDetails.id (by default none, so
+    /// the upload's own `category` applies)
+    #[arg(long, value_name = "CATEGORY")]
+    pub sarif_category: Option<String>,
 }
 
 fn parse_assumption(text: &str) -> Result<(String, ControlStatus), String> {
@@ -405,14 +413,27 @@ fn mermaid_diagrams(checked: &CheckedModels, report: &Report) -> Vec<Diagram> {
         .collect()
 }
 
+/// What the renderers need besides the report.
+pub struct RenderInputs<'a> {
+    pub templates: &'a Templates,
+    pub diagrams: &'a [Diagram],
+    pub md_max_chars: Option<usize>,
+    pub sarif: SarifOptions,
+}
+
 /// Renders one format.
 pub fn render(
     format: ReportFormat,
     report: &Report,
-    templates: &Templates,
-    diagrams: &[Diagram],
-    md_max_chars: Option<usize>,
+    inputs: &RenderInputs,
 ) -> Result<String, Failure> {
+    let RenderInputs {
+        templates,
+        diagrams,
+        md_max_chars,
+        sarif,
+    } = inputs;
+    let md_max_chars = *md_max_chars;
     let failed =
         |what: &str, e: String| Failure::new(format!("cannot render the {what} report: {e}"));
     match format {
@@ -427,7 +448,9 @@ pub fn render(
         ReportFormat::Html => {
             crate::report::html::render(report, templates).map_err(|e| failed("HTML", e))
         }
-        ReportFormat::Sarif => crate::report::sarif::render(report).map_err(|e| failed("SARIF", e)),
+        ReportFormat::Sarif => {
+            crate::report::sarif::render(report, sarif).map_err(|e| failed("SARIF", e))
+        }
         ReportFormat::Navigator => {
             crate::report::navigator::render(report).map_err(|e| failed("Navigator", e))
         }
@@ -464,13 +487,15 @@ pub fn run_report(args: ReportArgs, data: &DataOptions) -> CliResult {
     refuse_overwriting_inputs(&destinations, &checked, args.baseline.as_ref())?;
     let diagrams = mermaid_diagrams(&checked, &report);
     // Render everything before writing anything: a failing template leaves no partial set.
+    let inputs = RenderInputs {
+        templates: &templates,
+        diagrams: &diagrams,
+        md_max_chars: (args.md_max_chars > 0).then_some(args.md_max_chars),
+        sarif: sarif_options(&args, &report),
+    };
     let mut rendered = Vec::new();
     for (format, path) in destinations {
-        let md_max_chars = (args.md_max_chars > 0).then_some(args.md_max_chars);
-        rendered.push((
-            render(format, &report, &templates, &diagrams, md_max_chars)?,
-            path,
-        ));
+        rendered.push((render(format, &report, &inputs)?, path));
     }
     for (text, path) in rendered {
         match path {
@@ -485,6 +510,22 @@ pub fn run_report(args: ReportArgs, data: &DataOptions) -> CliResult {
     std::mem::forget(report);
     std::mem::forget(checked);
     Ok(outcome)
+}
+
+/// Model paths relative to the repository root, and the category when asked for.
+fn sarif_options(args: &ReportArgs, report: &Report) -> SarifOptions {
+    let root_relative = super::repository_root::find(args.sarif_root.as_deref())
+        .map(|root| {
+            super::repository_root::relative_paths(
+                &root,
+                report.models.iter().map(|m| m.file.as_str()),
+            )
+        })
+        .unwrap_or_default();
+    SarifOptions {
+        root_relative,
+        category: args.sarif_category.clone(),
+    }
 }
 
 /// Applies `--fail-on` and says on stderr what it found.

@@ -632,6 +632,7 @@ mod tests {
                 file: "m.yaml".to_string(),
                 line: 1,
                 column: 1,
+                width: 0,
             },
         }
     }

@@ -96,6 +96,9 @@ pub struct SystemSummary {
     /// The worst severity among the system's open exposures, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub worst_open: Option<Severity>,
+    /// Where the model declares it (SARIF places group-inferred findings there).
+    #[serde(skip)]
+    pub location: SourceLocation,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -465,6 +468,7 @@ fn summarize_model(model: &Model, analysis: &ModelAnalysis) -> ModelSummary {
                 verifies: s.verifies.clone(),
                 telemetry: strings(&s.telemetry),
                 worst_open: worst_open.get(s.id.value.as_str()).copied(),
+                location: crate::analysis::location(&model.file, s.id.position),
             })
             .collect(),
         data: model

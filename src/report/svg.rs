@@ -1314,6 +1314,7 @@ mod tests {
             verifies: Vec::new(),
             telemetry: Vec::new(),
             worst_open: Some(Severity::High),
+            location: Default::default(),
         }
     }
 

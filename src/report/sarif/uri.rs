@@ -1,0 +1,113 @@
+//! Identities and addresses in the SARIF log: artifact URIs, fingerprints, GUIDs, ATT&CK pages.
+
+use std::fmt::Write as _;
+
+use sha2::{Digest, Sha256};
+
+/// A model path as a SARIF URI, and whether it is relative to `%SRCROOT%`: forward slashes, no
+/// leading `./`, percent-encoded; absolute paths become `file://` URIs.
+pub fn artifact_uri(path: &str) -> (String, bool) {
+    let mut path = path.replace('\\', "/");
+    while let Some(rest) = path.strip_prefix("./") {
+        path = rest.to_string();
+    }
+    let bytes = path.as_bytes();
+    let drive =
+        bytes.len() >= 3 && bytes[0].is_ascii_alphabetic() && bytes[1] == b':' && bytes[2] == b'/';
+    if path.starts_with('/') || drive {
+        let path = if drive { format!("/{path}") } else { path };
+        // Keep the drive's `:` (legal in a path segment of an absolute URI).
+        (format!("file://{}", encode(&path, true)), false)
+    } else {
+        (encode(&path, false), true)
+    }
+}
+
+/// Percent-encodes what may not appear in a URI path; `:` only where `colon` allows it (in a
+/// relative reference a `:` in the first segment would read as a scheme).
+fn encode(path: &str, colon: bool) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        let keep =
+            b.is_ascii_alphanumeric() || b"-._~/!$&'()*+,;=@".contains(&b) || (colon && b == b':');
+        if keep {
+            out.push(b as char);
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
+}
+
+/// The line-independent identity of a finding: SHA-256 (hex) of `model-uri|system|technique`.
+pub fn fingerprint(model_uri: &str, system: &str, technique: &str) -> String {
+    hex(&Sha256::digest(
+        format!("{model_uri}|{system}|{technique}").as_bytes(),
+    ))
+}
+
+/// A fingerprint in GUID form (its first 128 bits, marked as a name-based version 5 GUID so it
+/// fits SARIF's GUID pattern).
+pub fn guid(fingerprint: &str) -> String {
+    let mut digits: Vec<char> = fingerprint.chars().take(32).collect();
+    digits.resize(32, '0');
+    digits[12] = '5';
+    let variant = digits[16].to_digit(16).unwrap_or(0);
+    digits[16] = char::from_digit(8 | (variant & 3), 16).unwrap_or('8');
+    let text: String = digits.into_iter().collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &text[0..8],
+        &text[8..12],
+        &text[12..16],
+        &text[16..20],
+        &text[20..32]
+    )
+}
+
+fn hex(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(out, "{b:02x}");
+    }
+    out
+}
+
+/// The ATT&CK page of a technique or sub-technique.
+pub fn technique_url(id: &str) -> String {
+    match id.split_once('.') {
+        Some((parent, sub)) => format!("https://attack.mitre.org/techniques/{parent}/{sub}/"),
+        None => format!("https://attack.mitre.org/techniques/{id}/"),
+    }
+}
+
+/// The file name of a path.
+pub fn file_name(path: &str) -> &str {
+    path.rsplit(['/', '\\']).next().unwrap_or(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uris_are_relative_references_or_file_uris() {
+        assert_eq!(
+            artifact_uri("./models\\my model.yaml"),
+            ("models/my%20model.yaml".to_string(), true)
+        );
+        assert_eq!(
+            artifact_uri("C:\\work\\m.yaml"),
+            ("file:///C:/work/m.yaml".to_string(), false)
+        );
+        assert_eq!(artifact_uri("a:b.yaml"), ("a%3Ab.yaml".to_string(), true));
+    }
+
+    #[test]
+    fn guids_are_version_5() {
+        let g = guid(&fingerprint("m.yaml", "s", "T1078"));
+        assert_eq!(g.len(), 36);
+        assert_eq!(&g[14..15], "5");
+        assert!("89ab".contains(&g[19..20]));
+    }
+}
