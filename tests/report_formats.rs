@@ -990,3 +990,75 @@ fn navigator_is_deterministic_and_maps_domains() {
     report.attack.domain = "pre".to_string();
     assert!(navigator::render(&report).is_err());
 }
+
+// ---------------------------------------------------------------------------------------------
+// SARIF in a real client: sarif-tools (PyPI), as GitLab and reviewers use it
+
+/// The `sarif` command of sarif-tools: `ATKMAP_SARIF_TOOLS`, else `sarif` on the PATH. CI
+/// installs it (`.ci/run`) and sets `ATKMAP_REQUIRE_CLIENTS`, which makes its absence a failure.
+fn sarif_tools() -> Option<PathBuf> {
+    let named = std::env::var_os("ATKMAP_SARIF_TOOLS").map(PathBuf::from);
+    let on_path = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|dir| dir.join("sarif"))
+            .find(|p| p.is_file())
+    });
+    let found = named.filter(|p| p.is_file()).or(on_path);
+    if found.is_none() {
+        assert!(
+            std::env::var_os("ATKMAP_REQUIRE_CLIENTS").is_none(),
+            "ATKMAP_REQUIRE_CLIENTS is set but sarif-tools is not installed (ATKMAP_SARIF_TOOLS)"
+        );
+        eprintln!("skipping: sarif-tools is not installed (pip install sarif-tools)");
+    }
+    found
+}
+
+#[test]
+fn sarif_tools_reads_one_issue_per_finding_at_its_line() {
+    let Some(r) = reports() else { return };
+    let Some(tool) = sarif_tools() else { return };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let log_path = dir.path().join("atkmap.sarif");
+    let log = sarif_of(&r.both);
+    std::fs::write(&log_path, serde_json::to_string(&log).expect("JSON")).expect("write");
+    let quality = dir.path().join("code-quality.json");
+    let out = std::process::Command::new(&tool)
+        .arg("codeclimate")
+        .arg("-o")
+        .arg(&quality)
+        .arg(&log_path)
+        .output()
+        .expect("sarif-tools runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // GitLab's Code Quality report, as sarif-tools writes it from atkmap's log.
+    let issues: Vec<Value> =
+        serde_json::from_str(&std::fs::read_to_string(&quality).expect("the report"))
+            .expect("JSON");
+    let results = results(&log);
+    assert_eq!(issues.len(), results.len());
+    for (issue, result) in issues.iter().zip(results) {
+        assert_eq!(issue["check_name"], result["ruleId"]);
+        let physical = &result["locations"][0]["physicalLocation"];
+        assert_eq!(
+            issue["location"]["path"],
+            physical["artifactLocation"]["uri"]
+        );
+        assert_eq!(
+            issue["location"]["lines"]["begin"],
+            physical["region"]["startLine"]
+        );
+    }
+    let summary = std::process::Command::new(&tool)
+        .arg("summary")
+        .arg(&log_path)
+        .output()
+        .expect("sarif-tools runs");
+    assert!(summary.status.success());
+    let text = String::from_utf8_lossy(&summary.stdout);
+    assert!(text.contains("ATKMAP-REUSE-CRITICAL"), "{text}");
+}
