@@ -57,4 +57,38 @@ fn the_workflow_example_runs_valid_commands() {
         }
     }
     assert_eq!(checked, 2, "the check and the report steps");
+
+    // Hygiene: every action pinned by a full commit SHA, the token's permissions named,
+    // code scanning's upload at its current major, fork pull requests not failing on a
+    // read-only token, atkmap built from a pinned commit.
+    for step in steps {
+        if let Some(uses) = step["uses"].as_str() {
+            let (_, version) = uses.split_once('@').expect("uses has a version");
+            assert!(
+                version.len() == 40 && version.bytes().all(|b| b.is_ascii_hexdigit()),
+                "{uses} is not pinned by commit SHA"
+            );
+        }
+    }
+    let permissions = &workflow["permissions"];
+    assert_eq!(permissions["actions"], "read");
+    assert_eq!(permissions["security-events"], "write");
+    let upload = text
+        .lines()
+        .find(|l| l.contains("codeql-action/upload-sarif@"))
+        .expect("the SARIF upload");
+    assert!(upload.contains("# v4."), "{upload}");
+    for name in [
+        "Upload SARIF to code scanning",
+        "Comment the report on the pull request",
+    ] {
+        let step = steps.iter().find(|s| s["name"] == name).expect("the step");
+        let condition = step["if"].as_str().expect("a condition");
+        assert!(
+            condition.contains("head.repo.full_name == github.repository"),
+            "{name} is skipped for forks: {condition}"
+        );
+    }
+    assert!(text.contains("GITHUB_STEP_SUMMARY"));
+    assert!(text.contains("--rev \"$ATKMAP_REV\""));
 }

@@ -224,3 +224,34 @@ fn a_baseline_that_is_not_a_report_is_refused() {
         .assert()
         .code(2);
 }
+
+/// The first pull request of a repository: the target branch has no models (or no baseline
+/// file was made). Nothing is "new" then; the gate judges every open exposure on its own.
+#[test]
+fn a_missing_or_empty_baseline_gates_on_the_absolute_threshold() {
+    let Some(data) = common::data_dir() else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let empty = dir.path().join("empty.json");
+    std::fs::write(&empty, r#"{"exposures": []}"#).expect("write");
+    let missing = dir.path().join("missing.json");
+    for (base, says) in [(&empty, "holds no model"), (&missing, "no baseline at")] {
+        for threshold in ["critical", "none"] {
+            let out = atkmap(&data, "2026-11-25")
+                .args(["report", EKYC, "--fail-on", threshold, "--fail-on-new"])
+                .arg("--baseline")
+                .arg(base)
+                .output()
+                .expect("runs");
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(stderr.contains(says), "{stderr}");
+            // The eKYC example has critical findings: the absolute threshold decides.
+            let expected = if threshold == "none" { 0 } else { 1 };
+            assert_eq!(out.status.code(), Some(expected), "{threshold}: {stderr}");
+            let report: Value = serde_json::from_slice(&out.stdout).expect("json");
+            assert!(report.get("baseline").is_none(), "nothing was compared");
+            assert!(report["exposures"][0].get("trend").is_none());
+        }
+    }
+}

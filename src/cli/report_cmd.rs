@@ -473,17 +473,10 @@ pub fn run_report(args: ReportArgs, data: &DataOptions) -> CliResult {
         ..Options::default()
     };
     let mut report = build_report(&checked, &options)?;
-    if let Some(path) = &args.baseline {
-        let text = std::fs::read(path).map_err(|e| Failure::io("read the baseline", path, &e))?;
-        let value: serde_json::Value = serde_json::from_slice(&text).map_err(|e| {
-            Failure::new(format!("{}: not JSON: {e}", path.display()))
-                .hint("the baseline is an earlier `atkmap report --format json` output")
-        })?;
-        crate::report::baseline::compare(&mut report, &value, &path.display().to_string())
-            .map_err(|e| {
-                Failure::new(format!("{} is not a usable baseline: {e}", path.display()))
-            })?;
-    }
+    let compared = match &args.baseline {
+        Some(path) => apply_baseline(&mut report, path)?,
+        None => false,
+    };
     refuse_overwriting_inputs(&destinations, &checked, args.baseline.as_ref())?;
     let diagrams = mermaid_diagrams(&checked, &report);
     // Render everything before writing anything: a failing template leaves no partial set.
@@ -503,7 +496,7 @@ pub fn run_report(args: ReportArgs, data: &DataOptions) -> CliResult {
             None => print_stdout(&text)?,
         }
     }
-    let outcome = gate(&report, args.fail_on, args.fail_on_new);
+    let outcome = gate(&report, args.fail_on, args.fail_on_new && compared);
     // The process ends here: the operating system takes the memory back at once, where freeing
     // a large report's millions of strings one by one took an eighth of the run on a
     // 10,000-system model.
@@ -526,6 +519,42 @@ fn sarif_options(args: &ReportArgs, report: &Report) -> SarifOptions {
         root_relative,
         category: args.sarif_category.clone(),
     }
+}
+
+/// Compares the report with the baseline at `path`; `false` when there is none to compare
+/// with: the file is missing, or it holds no model (the target branch of an adoption pull
+/// request has no models yet). Then every exposure is judged on its own (`--fail-on`), not as
+/// "new", and stderr says so.
+fn apply_baseline(report: &mut Report, path: &std::path::Path) -> Result<bool, Failure> {
+    let text = match std::fs::read(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            print_stderr(&format!(
+                "atkmap: no baseline at {}: nothing to compare with, so the gate applies \
+                 --fail-on to every open exposure\n",
+                path.display()
+            ));
+            return Ok(false);
+        }
+        Err(e) => return Err(Failure::io("read the baseline", path, &e)),
+    };
+    let value: serde_json::Value = serde_json::from_slice(&text).map_err(|e| {
+        Failure::new(format!("{}: not JSON: {e}", path.display()))
+            .hint("the baseline is an earlier `atkmap report --format json` output")
+    })?;
+    let models = value.get("models").and_then(serde_json::Value::as_array);
+    let exposures = value.get("exposures").and_then(serde_json::Value::as_array);
+    if models.is_none_or(Vec::is_empty) && exposures.is_some_and(Vec::is_empty) {
+        print_stderr(&format!(
+            "atkmap: the baseline {} holds no model: nothing to compare with, so the gate \
+             applies --fail-on to every open exposure\n",
+            path.display()
+        ));
+        return Ok(false);
+    }
+    crate::report::baseline::compare(report, &value, &path.display().to_string())
+        .map_err(|e| Failure::new(format!("{} is not a usable baseline: {e}", path.display())))?;
+    Ok(true)
 }
 
 /// Applies `--fail-on` and says on stderr what it found.
