@@ -76,6 +76,32 @@ fn too_many_nodes_stop_at_the_node_limit() {
 }
 
 #[test]
+fn long_values_get_their_hints_quickly() {
+    // Hints compare values with names and IDs of the release; a 256 KiB value must not
+    // make that quadratic, also when a structural error elsewhere makes check salvage the rest.
+    let long = "a".repeat(256 * 1024);
+    let text = format!(
+        "atkmap: 1\nname: x\nattack: {{domain: enterprise, version: \"99.0\"}}\n\
+         systems:\n  - {{id: s, name: S, platforms: [\"{long}\"], exposure: internet, \
+         telemetry: [\"{long}\", \"{long}:x\"]}}\n  - id: broken\n    nmae: x\n\
+         actors:\n  - {{id: a, name: A, groups: [\"G{long}\"], techniques: [\"T1{long}\"], \
+         entry: [\"{long}\"]}}\n"
+    );
+    let (code, stderr, took) = check(text.as_bytes());
+    assert_eq!(code, 2, "{}", &stderr[..stderr.len().min(2000)]);
+    for code in [
+        "error[unknown-key]",
+        "error[unknown-platform]",
+        "error[unknown-telemetry]",
+        "error[unknown-attack-id]",
+        "error[unknown-reference]",
+    ] {
+        assert!(stderr.contains(code), "{code}");
+    }
+    assert!(took < Duration::from_secs(20), "took {took:?}");
+}
+
+#[test]
 fn binary_and_broken_text_is_a_clear_error() {
     for (bytes, code_name) in [
         (vec![0xff, 0xfe, 0x00, 0x41], "read-error"),
@@ -108,7 +134,7 @@ fn an_oversized_bundle_is_refused_without_reading_it() {
         .output()
         .expect("runs");
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("at most 536870912 bytes"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("larger than the 536870912-byte limit"));
 }
 
 /// A report run on the synthetic release, from `dir`.
@@ -215,4 +241,101 @@ fn outputs_get_the_umask_mode_not_0600() {
             "{name}"
         );
     }
+}
+
+/// Makes a FIFO at `path` (nothing ever writes to it: opening it to read would block).
+#[cfg(unix)]
+fn fifo(path: &std::path::Path) {
+    let made = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+}
+
+/// A pull request commits the bundle or the baseline as a link to `/dev/zero` (endless) or as
+/// a FIFO (a read that never returns): atkmap refuses both at once, naming what they are.
+#[cfg(unix)]
+#[test]
+fn bundles_and_baselines_that_are_devices_or_fifos_are_refused_at_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("m.yaml"), MINI).expect("write");
+    let zero = dir.path().join("enterprise-attack-18.1.json");
+    std::os::unix::fs::symlink("/dev/zero", &zero).expect("symlink");
+    let pipe = dir.path().join("pipe.json");
+    fifo(&pipe);
+    for (bundle, says) in [(&zero, "a device"), (&pipe, "a FIFO")] {
+        let start = Instant::now();
+        let out = common::atkmap()
+            .env("ATKMAP_NO_CACHE", "1")
+            .arg("--attack")
+            .arg(bundle)
+            .args(["attack", "stats"])
+            .timeout(Duration::from_secs(20))
+            .output()
+            .expect("runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.contains(says) && stderr.contains("not a regular file"),
+            "{stderr}"
+        );
+        assert!(start.elapsed() < Duration::from_secs(5));
+    }
+    for baseline in [&zero, &pipe] {
+        let start = Instant::now();
+        let out = common::atkmap()
+            .current_dir(dir.path())
+            .arg("--attack")
+            .arg(common::repo().join("tests/fixtures/stix/mini-enterprise.json"))
+            .args(["report", "m.yaml", "--fail-on", "none", "--baseline"])
+            .arg(baseline)
+            .timeout(Duration::from_secs(20))
+            .output()
+            .expect("runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains("not a regular file"), "{stderr}");
+        assert!(start.elapsed() < Duration::from_secs(5));
+    }
+}
+
+/// A baseline is read for the five fields the comparison needs, not as a whole JSON tree: a
+/// large one (40,000 exposures with long fields, ~50 MB) stays far below its size x 10.
+#[test]
+fn a_large_baseline_is_read_in_bounded_memory() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("m.yaml"), MINI).expect("write");
+    let padding = "x".repeat(1_000);
+    let exposure = format!(
+        r#"{{"actor":"a","technique":"T1078","system":"s","status":"gap","severity":"high","note":"{padding}","more":[{{"k":"{padding}"}}]}}"#
+    );
+    let body = vec![exposure; 40_000].join(",");
+    let baseline = dir.path().join("base.json");
+    std::fs::write(
+        &baseline,
+        format!(r#"{{"models":[{{}}],"exposures":[{body}]}}"#),
+    )
+    .expect("write");
+    let out = common::atkmap()
+        .current_dir(dir.path())
+        .arg("--attack")
+        .arg(common::repo().join("tests/fixtures/stix/mini-enterprise.json"))
+        .args([
+            "report",
+            "m.yaml",
+            "--fail-on",
+            "none",
+            "--baseline",
+            "base.json",
+        ])
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(report["baseline"]["gone"], 40_000);
 }

@@ -1,82 +1,90 @@
-//! Getting a whole ATT&CK bundle (about 50 MB) into memory cheaply.
+//! Reading an input file whole, safely and cheaply: ATT&CK bundles (about 50 MB), baselines,
+//! templates.
 //!
-//! Measured on Enterprise 18.1 (`cargo bench --bench speed`, "in process" rows, and hyperfine
-//! on whole `report --no-cache` runs): most of the cost of `std::fs::read` on a cached file is
-//! the kernel copying pages into a fresh buffer and the ~12,000 page faults that buffer takes
-//! (expensive in a VM). Mapping the file instead cut a whole cold report from 194 to 157 ms and
-//! its system time from 113 to 44 ms. That mapping is the one `unsafe` call in atkmap (see
-//! [`map`]). Where mapping is not possible, two threads each read half of the file.
+//! Every file atkmap reads may come from a stranger's pull request. [`read_regular`] opens a
+//! path only if it is a regular file (a FIFO would block, `/dev/zero` never ends), checks it
+//! again once open, and reads at most a limit even when the size reads 0. Files are read, not
+//! mapped: a mapped file truncated while atkmap parses it ends the process with SIGBUS, and a
+//! pull request can put any file where atkmap looks. Large files are read by two threads, each
+//! half (measured in the README: reading costs ~35 ms more than mapping on a cold report).
 
 use std::fs::File;
 use std::io::{self, Read};
-use std::ops::Deref;
 use std::path::Path;
 
-/// A bundle's bytes: the file mapped into memory, or a copy read from it.
-pub enum FileBytes {
-    Mapped(memmap2::Mmap),
-    Read(Vec<u8>),
-}
-
-impl Deref for FileBytes {
-    type Target = [u8];
-
-    fn deref(&self) -> &[u8] {
-        match self {
-            FileBytes::Mapped(map) => map,
-            FileBytes::Read(bytes) => bytes,
-        }
-    }
-}
-
-/// The whole file: mapped if it is a large regular file and the platform allows, read
-/// otherwise.
-pub fn map_or_read(path: &Path) -> io::Result<FileBytes> {
+/// The whole of the regular file at `path`, at most `limit` bytes; an error for anything else
+/// (kind `InvalidInput` for a non-regular file, `FileTooLarge` above the limit).
+pub fn read_regular(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
+    refuse_non_regular(&std::fs::metadata(path)?)?;
     let file = File::open(path)?;
     let meta = file.metadata()?;
-    if meta.is_file()
-        && meta.len() > SPLIT_ABOVE
-        && let Ok(mapped) = map(&file)
-    {
-        return Ok(FileBytes::Mapped(mapped));
+    refuse_non_regular(&meta)?;
+    if meta.len() > limit {
+        return Err(too_large(limit));
     }
-    read_file(path).map(FileBytes::Read)
+    let mut bytes = match usize::try_from(meta.len()) {
+        Ok(len) if len as u64 > SPLIT_ABOVE => read_in_halves(&file, len)?,
+        _ => Vec::new(),
+    };
+    // Whatever the halves did not cover (the whole of a small file, anything appended while
+    // reading, a file whose size reads 0), up to one byte past the limit.
+    let mut rest = &file;
+    if !bytes.is_empty() {
+        use std::io::Seek;
+        rest.seek(io::SeekFrom::Start(bytes.len() as u64))?;
+    }
+    let room = (limit + 1).saturating_sub(bytes.len() as u64);
+    rest.take(room).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(too_large(limit));
+    }
+    Ok(bytes)
 }
 
-/// Maps a bundle file read-only, its pages populated up front (one call instead of a fault
-/// per page).
-#[allow(unsafe_code)]
-fn map(file: &File) -> io::Result<memmap2::Mmap> {
-    // SAFETY: the mapping is read-only and private, and atkmap never writes the files it
-    // maps. What Rust cannot rule out is another process changing or truncating the file
-    // in place while it is mapped; the bytes would then change under the parser (a
-    // truncation ends the process with SIGBUS). atkmap's own writes of bundles (`data
-    // fetch`, downloads) go to a temporary file that is renamed over the old one, which
-    // leaves an existing mapping untouched, and the README says not to edit a bundle in
-    // place while atkmap reads it. A 50 MB ATT&CK release is not a file edited live.
-    unsafe { memmap2::MmapOptions::new().populate().map(file) }
+fn refuse_non_regular(meta: &std::fs::Metadata) -> io::Result<()> {
+    if meta.is_file() {
+        return Ok(());
+    }
+    let kind = if meta.is_dir() {
+        "a directory"
+    } else {
+        kind_of_special(meta)
+    };
+    Err(io::Error::new(
+        io::ErrorKind::InvalidInput,
+        format!("not a regular file ({kind}); atkmap reads only regular files"),
+    ))
+}
+
+#[cfg(unix)]
+fn kind_of_special(meta: &std::fs::Metadata) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    let t = meta.file_type();
+    if t.is_fifo() {
+        "a FIFO"
+    } else if t.is_char_device() || t.is_block_device() {
+        "a device"
+    } else if t.is_socket() {
+        "a socket"
+    } else {
+        "a special file"
+    }
+}
+
+#[cfg(not(unix))]
+fn kind_of_special(_meta: &std::fs::Metadata) -> &'static str {
+    "a special file"
+}
+
+fn too_large(limit: u64) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::FileTooLarge,
+        format!("larger than the {limit}-byte limit for this kind of file"),
+    )
 }
 
 /// Below this a second thread costs more than it saves.
 const SPLIT_ABOVE: u64 = 4 << 20;
-
-/// The whole file, read by two threads when it is large.
-pub fn read_file(path: &Path) -> io::Result<Vec<u8>> {
-    let mut file = File::open(path)?;
-    let len = file.metadata()?.len();
-    let mut bytes = match usize::try_from(len) {
-        Ok(len) if len as u64 > SPLIT_ABOVE => read_in_halves(&file, len)?,
-        _ => Vec::new(),
-    };
-    // Whatever the halves did not cover: the whole of a small file, or anything appended
-    // while reading. `File`'s own position is untouched by positioned reads.
-    if !bytes.is_empty() {
-        use std::io::Seek;
-        file.seek(io::SeekFrom::Start(bytes.len() as u64))?;
-    }
-    file.read_to_end(&mut bytes)?;
-    Ok(bytes)
-}
 
 #[cfg(unix)]
 fn read_in_halves(file: &File, len: usize) -> io::Result<Vec<u8>> {
@@ -114,7 +122,11 @@ mod tests {
         let path = dir.path().join("bundle.json");
         let content: Vec<u8> = (0..len).map(|i| (i * 7 % 251) as u8).collect();
         std::fs::write(&path, &content).expect("write");
-        assert_eq!(read_file(&path).expect("read"), content, "length {len}");
+        assert_eq!(
+            read_regular(&path, 64 << 20).expect("read"),
+            content,
+            "length {len}"
+        );
     }
 
     #[test]
@@ -125,24 +137,38 @@ mod tests {
     }
 
     #[test]
-    fn large_files_are_mapped_and_small_ones_read() {
+    fn the_limit_holds() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let (large, small) = (dir.path().join("large.json"), dir.path().join("small.json"));
-        let content: Vec<u8> = (0..(5 << 20)).map(|i: usize| (i % 253) as u8).collect();
-        std::fs::write(&large, &content).expect("write");
-        std::fs::write(&small, b"{}").expect("write");
-        let mapped = map_or_read(&large).expect("maps");
-        assert!(matches!(mapped, FileBytes::Mapped(_)));
-        assert_eq!(&*mapped, &content[..]);
-        let read = map_or_read(&small).expect("reads");
-        assert!(matches!(read, FileBytes::Read(_)));
-        assert_eq!(&*read, b"{}");
+        let path = dir.path().join("big.json");
+        std::fs::write(&path, vec![b' '; 1000]).expect("write");
+        assert!(read_regular(&path, 1000).is_ok());
+        let e = read_regular(&path, 999).expect_err("too large");
+        assert_eq!(e.kind(), io::ErrorKind::FileTooLarge);
     }
 
+    #[cfg(unix)]
     #[test]
-    fn a_missing_file_is_an_error() {
+    fn devices_fifos_and_directories_are_refused_without_blocking() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let e = read_file(&dir.path().join("absent.json")).expect_err("missing");
-        assert_eq!(e.kind(), io::ErrorKind::NotFound);
+        let fifo = dir.path().join("fifo");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .is_ok_and(|s| s.success());
+        let mut special = vec![
+            Path::new("/dev/zero").to_path_buf(),
+            dir.path().to_path_buf(),
+        ];
+        if made {
+            special.push(fifo);
+        }
+        for path in special {
+            let e = read_regular(&path, 1 << 20).expect_err("refused");
+            assert_eq!(e.kind(), io::ErrorKind::InvalidInput, "{}", path.display());
+        }
+        // A symlink to /dev/zero is followed and refused too.
+        let link = dir.path().join("bundle.json");
+        std::os::unix::fs::symlink("/dev/zero", &link).expect("symlink");
+        assert!(read_regular(&link, 1 << 20).is_err());
     }
 }

@@ -225,19 +225,13 @@ pub fn load_file_hashed(
     path: &Path,
     hash: bool,
 ) -> Result<(KnowledgeBase, Option<String>), Failure> {
-    if let Ok(meta) = std::fs::metadata(path)
-        && meta.len() > MAX_BUNDLE_BYTES
-    {
-        return Err(Failure::new(format!(
-            "{} is {} bytes; atkmap reads ATT&CK bundles of at most {MAX_BUNDLE_BYTES} bytes",
-            path.display(),
-            meta.len()
-        ))
-        .hint("official releases are about 50 MB; is this an ATT&CK bundle?"));
-    }
-    let bytes = super::bulk_read::map_or_read(path).map_err(|e| {
-        Failure::io("read ATT&CK bundle", path, &e)
-            .hint("pass an official ATT&CK STIX 2.1 bundle with --attack FILE")
+    let bytes = super::bulk_read::read_regular(path, MAX_BUNDLE_BYTES).map_err(|e| {
+        let hint = if e.kind() == std::io::ErrorKind::FileTooLarge {
+            "official releases are about 50 MB; is this an ATT&CK bundle?"
+        } else {
+            "pass an official ATT&CK STIX 2.1 bundle with --attack FILE"
+        };
+        Failure::io("read ATT&CK bundle", path, &e).hint(hint)
     })?;
     let (parsed, sha256) = std::thread::scope(|scope| {
         let hasher = hash.then(|| scope.spawn(|| sha256_hex(&bytes)));

@@ -369,6 +369,9 @@ fn refuse_overwriting_inputs(
     Ok(())
 }
 
+/// The largest template atkmap reads.
+const MAX_TEMPLATE_BYTES: u64 = 1 << 20;
+
 /// Reads the user's template overrides: every file in DIR, by name.
 fn template_overrides(dir: Option<&PathBuf>) -> Result<Templates, Failure> {
     let Some(dir) = dir else {
@@ -383,8 +386,10 @@ fn template_overrides(dir: Option<&PathBuf>) -> Result<Templates, Failure> {
             continue;
         }
         let name = entry.file_name().to_string_lossy().to_string();
-        let text =
-            std::fs::read_to_string(&path).map_err(|e| Failure::io("read template", &path, &e))?;
+        let bytes = super::bulk_read::read_regular(&path, MAX_TEMPLATE_BYTES)
+            .map_err(|e| Failure::io("read template", &path, &e))?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| Failure::new(format!("{}: not UTF-8 text", path.display())))?;
         overrides.insert(name, (text, path.display().to_string()));
     }
     Ok(Templates::new(overrides))
@@ -521,12 +526,38 @@ fn sarif_options(args: &ReportArgs, report: &Report) -> SarifOptions {
     }
 }
 
+/// The largest baseline atkmap reads (the JSON report of a 10,000-system model is ~340 MB).
+const MAX_BASELINE_BYTES: u64 = 1 << 30;
+
+/// The parts of a baseline report the comparison reads.
+#[derive(serde::Deserialize, serde::Serialize)]
+struct SlimBaseline {
+    #[serde(default, skip_serializing)]
+    models: Vec<serde::de::IgnoredAny>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    exposures: Option<Vec<SlimExposure>>,
+}
+
+#[derive(serde::Deserialize, serde::Serialize)]
+struct SlimExposure {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    actor: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    technique: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    system: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    status: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    severity: Option<String>,
+}
+
 /// Compares the report with the baseline at `path`; `false` when there is none to compare
 /// with: the file is missing, or it holds no model (the target branch of an adoption pull
 /// request has no models yet). Then every exposure is judged on its own (`--fail-on`), not as
 /// "new", and stderr says so.
 fn apply_baseline(report: &mut Report, path: &std::path::Path) -> Result<bool, Failure> {
-    let text = match std::fs::read(path) {
+    let text = match super::bulk_read::read_regular(path, MAX_BASELINE_BYTES) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             print_stderr(&format!(
@@ -538,13 +569,17 @@ fn apply_baseline(report: &mut Report, path: &std::path::Path) -> Result<bool, F
         }
         Err(e) => return Err(Failure::io("read the baseline", path, &e)),
     };
-    let value: serde_json::Value = serde_json::from_slice(&text).map_err(|e| {
-        Failure::new(format!("{}: not JSON: {e}", path.display()))
-            .hint("the baseline is an earlier `atkmap report --format json` output")
+    // Only what the comparison uses is kept: a whole report as a JSON tree takes ten times
+    // its size in memory.
+    let slim: SlimBaseline = serde_json::from_slice(&text).map_err(|e| {
+        Failure::new(format!(
+            "{}: not an atkmap JSON report: {e}",
+            path.display()
+        ))
+        .hint("the baseline is an earlier `atkmap report --format json` output")
     })?;
-    let models = value.get("models").and_then(serde_json::Value::as_array);
-    let exposures = value.get("exposures").and_then(serde_json::Value::as_array);
-    if models.is_none_or(Vec::is_empty) && exposures.is_some_and(Vec::is_empty) {
+    drop(text);
+    if slim.models.is_empty() && slim.exposures.as_ref().is_some_and(Vec::is_empty) {
         print_stderr(&format!(
             "atkmap: the baseline {} holds no model: nothing to compare with, so the gate \
              applies --fail-on to every open exposure\n",
@@ -552,6 +587,7 @@ fn apply_baseline(report: &mut Report, path: &std::path::Path) -> Result<bool, F
         ));
         return Ok(false);
     }
+    let value = serde_json::to_value(&slim).map_err(|e| Failure::new(e.to_string()))?;
     crate::report::baseline::compare(report, &value, &path.display().to_string())
         .map_err(|e| Failure::new(format!("{} is not a usable baseline: {e}", path.display())))?;
     Ok(true)

@@ -175,7 +175,7 @@ fn explicit(data: &DataOptions) -> DataOptions {
 }
 
 fn revocations_of(release: &LoadedRelease) -> Result<Revocations, Failure> {
-    let bytes = super::bulk_read::map_or_read(&release.path)
+    let bytes = super::bulk_read::read_regular(&release.path, super::data_source::MAX_BUNDLE_BYTES)
         .map_err(|e| Failure::io("read", &release.path, &e))?;
     Revocations::from_bundle(&bytes)
         .map_err(|e| Failure::new(format!("{}: {e}", release.path.display())))
