@@ -339,3 +339,44 @@ fn a_large_baseline_is_read_in_bounded_memory() {
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
     assert_eq!(report["baseline"]["gone"], 40_000);
 }
+
+/// 200-byte templates that would take gigabytes: one writes without end (the output has a
+/// limit), one doubles a string in a loop (a few hundred steps, so fuel does not stop it; the
+/// memory guard does). Both end with exit 2 and a message, quickly, and write nothing.
+#[test]
+fn template_bombs_stop_at_the_output_and_memory_limits() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("m.yaml"), MINI).expect("write");
+    let bombs = [
+        (
+            "{% for i in range(100000) %}{% for j in range(100000) %}xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx{% endfor %}{% endfor %}",
+            "the output passed the limit",
+        ),
+        (
+            "{% set ns = namespace(s=\"x\") %}{% for i in range(40) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s|length }}",
+            "MiB of memory",
+        ),
+    ];
+    for (i, (template, says)) in bombs.iter().enumerate() {
+        let templates = dir.path().join(format!("t{i}"));
+        std::fs::create_dir(&templates).expect("mkdir");
+        std::fs::write(templates.join("report.md"), template).expect("write");
+        let start = Instant::now();
+        let out = common::atkmap()
+            .current_dir(dir.path())
+            .arg("--attack")
+            .arg(common::repo().join("tests/fixtures/stix/mini-enterprise.json"))
+            .args(["report", "m.yaml", "--fail-on", "none", "--format", "md"])
+            .args(["--md-max-chars", "0", "-o", "out.md", "--template"])
+            .arg(&templates)
+            .timeout(Duration::from_secs(60))
+            .output()
+            .expect("runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains(says), "{stderr}");
+        assert!(!dir.path().join("out.md").exists(), "nothing written");
+        let took = start.elapsed();
+        assert!(took < Duration::from_secs(10), "took {took:?}");
+    }
+}

@@ -11,6 +11,7 @@ pub mod data_cmd;
 pub mod data_source;
 pub mod failure;
 pub mod fetch;
+pub mod memory_guard;
 pub mod model_files;
 pub mod output;
 pub mod parallel;

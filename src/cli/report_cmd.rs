@@ -492,8 +492,17 @@ pub fn run_report(args: ReportArgs, data: &DataOptions) -> CliResult {
         sarif: sarif_options(&args, &report),
     };
     let mut rendered = Vec::new();
-    for (format, path) in destinations {
-        rendered.push((render(format, &report, &inputs)?, path));
+    {
+        // A user's template is bounded in memory too (the engine bounds only its steps).
+        let _guard = args.template.is_some().then(|| {
+            super::memory_guard::watch(
+                super::memory_guard::TEMPLATE_MEMORY_BYTES,
+                "the template (--template)",
+            )
+        });
+        for (format, path) in destinations {
+            rendered.push((render(format, &report, &inputs)?, path));
+        }
     }
     for (text, path) in rendered {
         match path {

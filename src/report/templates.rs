@@ -106,7 +106,56 @@ impl Templates {
         };
         let env = self.environment().map_err(failure)?;
         let template = env.get_template(name).map_err(failure)?;
-        template.render(context).map_err(failure)
+        let limit = if self.overrides.is_empty() {
+            MAX_OUTPUT_BYTES
+        } else {
+            MAX_USER_OUTPUT_BYTES
+        };
+        let mut out = Capped {
+            bytes: Vec::new(),
+            limit,
+        };
+        match template.render_captured_to(context, &mut out) {
+            Ok(_) => String::from_utf8(out.bytes).map_err(|_| TemplateError {
+                origin: self.origin(name),
+                line: String::new(),
+                detail: "the output is not UTF-8".to_string(),
+            }),
+            Err(_) if out.bytes.len() >= limit => Err(TemplateError {
+                origin: self.origin(name),
+                line: String::new(),
+                detail: format!("the output passed the limit of {limit} bytes"),
+            }),
+            Err(e) => Err(failure(e)),
+        }
+    }
+}
+
+/// The most a built-in template may write (the HTML report of a 10,000-system model is 35 MB).
+pub const MAX_OUTPUT_BYTES: usize = 512 << 20;
+
+/// The most a user's template (`--template`) may write.
+pub const MAX_USER_OUTPUT_BYTES: usize = 64 << 20;
+
+/// A template's output, refusing to grow past a limit.
+struct Capped {
+    bytes: Vec<u8>,
+    limit: usize,
+}
+
+impl std::io::Write for Capped {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.bytes.len() + buf.len() > self.limit {
+            self.bytes
+                .extend_from_slice(&buf[..self.limit - self.bytes.len()]);
+            return Err(std::io::Error::other("output limit"));
+        }
+        self.bytes.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 
