@@ -55,6 +55,118 @@ fn every_diagnostic_code_has_a_fixture_and_a_reviewed_rendering() {
     }
 }
 
+/// The hints an author meets most, beyond one fixture per code (`tests/fixtures/check/hints`):
+/// each names the real fix (what the hint must say, and must not) and has a reviewed rendering.
+const HINT_FIXTURES: [(&str, &[&str], &[&str]); 7] = [
+    (
+        "platform-vendor-names",
+        &[
+            "ATT&CK files AWS under the platform `IaaS`: write `IaaS`",
+            "ATT&CK files Okta under the platform `Identity Provider`",
+            "ATT&CK files Office 365 under the platform `Office Suite`",
+            "ATT&CK files Google Workspace under `Office Suite` or `SaaS`",
+        ],
+        &[],
+    ),
+    (
+        "telemetry-vendor-names",
+        &[
+            "log sources for CloudTrail: \"AWS:CloudTrail\"",
+            "\"Okta:SystemLog\"",
+            "\"m365:unified\"",
+        ],
+        &[],
+    ),
+    (
+        "thousands-separators",
+        &[
+            "hint: write 2500000 without the thousands separators",
+            "`data[1].records` is written with thousands separators",
+            "hint: write 1250000 without the thousands separators",
+        ],
+        &["without quotes", "keys must be strings"],
+    ),
+    (
+        "thousands-separators-repeated-group",
+        &["hint: write 17000000 without the thousands separators"],
+        &[],
+    ),
+    (
+        "unknown-group",
+        &[
+            "hint: no group ID of this release is one typo away from it; find the group with `atkmap attack search NAME --kind group`",
+            "hint: did you mean G1004 (LAPSUS$)?",
+            "hint: did you mean G0125 (HAFNIUM)",
+        ],
+        &[],
+    ),
+    (
+        "wrong-kind-moves",
+        &[
+            "DET0123 is a detection-strategy",
+            "hint: move it to `detections`",
+            "hint: a control names techniques directly: move T1656 to `counters` if the control prevents it, to `detects` if it detects it",
+            "hint: move it to `mitigations`",
+        ],
+        &[],
+    ),
+    (
+        "structure-and-references",
+        &[
+            "unknown key `nmae` in `systems[1]`",
+            "`stored_in` names `portl`",
+            "`applies_to` names `vendor-apl`",
+            "hint: did you mean `vendor-api`?",
+        ],
+        // The broken system's own id is not reported again where it is referenced.
+        &["names `vendor-api`", "unused-definition"],
+    ),
+];
+
+#[test]
+fn hint_fixtures_name_the_real_fix_and_have_reviewed_renderings() {
+    let Some(data) = common::data_dir() else {
+        return;
+    };
+    let dir = common::repo().join("tests/fixtures/check/hints");
+    let mut on_disk: Vec<String> = std::fs::read_dir(&dir)
+        .expect("hint fixtures")
+        .filter_map(Result::ok)
+        .filter_map(|e| {
+            e.file_name()
+                .to_str()?
+                .strip_suffix(".yaml")
+                .map(String::from)
+        })
+        .collect();
+    on_disk.sort();
+    let mut listed: Vec<String> = HINT_FIXTURES.iter().map(|f| f.0.to_string()).collect();
+    listed.sort();
+    assert_eq!(
+        on_disk, listed,
+        "every hint fixture is listed in HINT_FIXTURES"
+    );
+    for (name, says, never) in HINT_FIXTURES {
+        let out = check(&data, &[&format!("hints/{name}.yaml")]);
+        let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        assert_eq!(out.status.code(), Some(2), "{name}: {stderr}");
+        for text in says {
+            assert!(
+                stderr.contains(text),
+                "{name} should say {text:?}:\n{stderr}"
+            );
+        }
+        for text in never {
+            assert!(
+                !stderr.contains(text),
+                "{name} should not say {text:?}:\n{stderr}"
+            );
+        }
+        insta::assert_snapshot!(format!("check-hint-{name}"), stderr);
+    }
+}
+
 #[test]
 fn warnings_fail_only_with_deny_warnings() {
     let Some(data) = common::data_dir() else {

@@ -139,26 +139,34 @@ fn mutate(rng: &mut Rng, seed: &[u8], others: &[Vec<u8>], tokens: &[&str]) -> Ve
     data
 }
 
-/// Everything a model file goes through in `atkmap report`.
+/// Everything a model file goes through in `atkmap report` (and, broken, in `atkmap check`).
 fn model_target(kb: &KnowledgeBase, input: &[u8]) {
     let Ok(text) = std::str::from_utf8(input) else {
         return;
     };
-    if let Parsed::File(file) = model::parse(text, "fuzz.yaml") {
-        let today = Date::parse("2026-11-25").unwrap_or(Date {
-            year: 2026,
-            month: 11,
-            day: 25,
-        });
-        let (checked, _) = model::check(&file, kb, "fuzz.yaml", today);
-        if let Some(m) = checked {
-            let options = Options {
-                today,
-                path_budget: 200,
-                ..Options::default()
-            };
-            let _ = analyze(&m, kb, &options);
+    let today = Date::parse("2026-11-25").unwrap_or(Date {
+        year: 2026,
+        month: 11,
+        day: 25,
+    });
+    let file = match model::parse_and_salvage(text, "fuzz.yaml") {
+        (Parsed::File(file), _) => file,
+        (Parsed::Broken(_), salvaged) => {
+            // `check` still validates what it can salvage of a broken file.
+            if let Some(salvaged) = salvaged {
+                let _ = model::check_salvaged(&salvaged, kb, "fuzz.yaml", today);
+            }
+            return;
         }
+    };
+    let (checked, _) = model::check(&file, kb, "fuzz.yaml", today);
+    if let Some(m) = checked {
+        let options = Options {
+            today,
+            path_budget: 200,
+            ..Options::default()
+        };
+        let _ = analyze(&m, kb, &options);
     }
 }
 
@@ -254,6 +262,7 @@ fn the_model_reader_and_gap_engine_survive_mutated_models() {
     let mut seeds = files("models", "yaml");
     seeds.extend(files("templates", "yaml"));
     seeds.extend(files("tests/fixtures/html", "yaml"));
+    seeds.extend(files("tests/fixtures/check/hints", "yaml"));
     seeds.extend(
         regression_models()
             .into_iter()

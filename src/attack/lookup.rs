@@ -50,6 +50,62 @@ impl KnowledgeBase {
             .collect()
     }
 
+    /// Up to `limit` IDs of active objects of `kind` that are one typo away from `id`: a digit
+    /// changed, added, dropped or swapped with its neighbour, or a sub-technique written
+    /// without its zeros (`T1078.4`, then the only suggestion). Unlike [`Self::similar_ids`], nothing further away: a
+    /// suggestion two edits off is most often an unrelated object.
+    pub fn close_ids(&self, id: &str, kind: Kind, limit: usize) -> Vec<String> {
+        let wanted = pad_subtechnique(&id.trim().to_ascii_uppercase());
+        let prefix = id_prefix(&wanted);
+        let mut scored: Vec<(usize, bool, &str)> = self
+            .by_attack_id
+            .iter()
+            .filter(|(candidate, _)| {
+                id_prefix(candidate) == prefix && candidate.len().abs_diff(wanted.len()) <= 1
+            })
+            .filter(|(_, objects)| {
+                objects
+                    .iter()
+                    .any(|o| o.kind == kind && self.meta(*o).is_active())
+            })
+            .map(|(candidate, _)| {
+                let distance = strsim::damerau_levenshtein(&wanted, candidate);
+                // Two digits swapped is the likeliest typo: those first.
+                let swapped = distance == 1 && same_characters(&wanted, candidate);
+                (distance, !swapped, candidate.as_str())
+            })
+            .filter(|(distance, _, _)| *distance <= 1)
+            .collect();
+        scored.sort();
+        // `T1078.4` is T1078.004 written short: that one, not its neighbours.
+        let nearest = scored.first().map_or(0, |(distance, _, _)| *distance);
+        scored
+            .into_iter()
+            .take_while(|(distance, _, _)| *distance == nearest || nearest > 0)
+            .take(limit)
+            .map(|(_, _, s)| s.to_string())
+            .collect()
+    }
+
+    /// Every log-source name the release lists (data components' and analytics'), once each
+    /// (case-insensitively), as ATT&CK spells it.
+    pub fn log_source_names(&self) -> Vec<&str> {
+        let from_components = self
+            .data_components
+            .iter()
+            .filter(|c| c.meta.is_active())
+            .flat_map(|c| c.log_sources.iter().map(|l| l.name.as_str()));
+        let from_analytics = self
+            .analytics
+            .iter()
+            .flat_map(|a| a.log_sources.iter().map(|l| l.name.as_str()));
+        let mut seen = std::collections::HashSet::new();
+        from_components
+            .chain(from_analytics)
+            .filter(|name| seen.insert(name.to_ascii_lowercase()))
+            .collect()
+    }
+
     /// Active objects whose ID, name or alias contains `text` (case-insensitive), ordered by
     /// kind then ID; exact name matches first.
     pub fn search(&self, text: &str) -> Vec<ObjectRef> {
@@ -107,6 +163,34 @@ impl KnowledgeBase {
             })
             .collect();
         (!named.is_empty()).then(|| format!("did you mean {}?", named.join(", ")))
+    }
+}
+
+/// The letters an ATT&CK ID starts with (`T`, `DET`).
+fn id_prefix(id: &str) -> &str {
+    let letters = id.bytes().take_while(u8::is_ascii_alphabetic).count();
+    &id[..letters]
+}
+
+/// Whether two IDs hold the same characters in another order (`G0152`, `G0125`).
+fn same_characters(a: &str, b: &str) -> bool {
+    let sorted = |s: &str| {
+        let mut bytes = s.as_bytes().to_vec();
+        bytes.sort_unstable();
+        bytes
+    };
+    sorted(a) == sorted(b)
+}
+
+/// `T1078.4` and `T1078.04` as ATT&CK writes them, `T1078.004`; anything else unchanged.
+fn pad_subtechnique(id: &str) -> String {
+    match id.split_once('.') {
+        Some((parent, sub))
+            if (1..3).contains(&sub.len()) && sub.bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            format!("{parent}.{sub:0>3}")
+        }
+        _ => id.to_string(),
     }
 }
 

@@ -10,7 +10,7 @@ use crate::diag::{Code, Diagnostic};
 use crate::model::date::Date;
 use crate::model::format::ModelFile;
 use crate::model::yaml::MAX_FILE_BYTES;
-use crate::model::{self, Model, Parsed};
+use crate::model::{self, Model, Parsed, Salvaged};
 
 use super::data_source::{DataOptions, LoadedRelease};
 use super::failure::Failure;
@@ -103,7 +103,70 @@ struct ParsedFile {
     path: PathBuf,
     source: String,
     parsed: Result<Box<ModelFile>, Vec<Diagnostic>>,
+    /// The intact items of a structurally broken file, whose references are still checked.
+    salvaged: Option<Salvaged>,
 }
+
+impl ParsedFile {
+    fn read(path: &Path) -> ParsedFile {
+        let name = path.display().to_string();
+        let source = match read_model(path) {
+            Ok(source) => source,
+            Err(d) => {
+                return ParsedFile {
+                    path: path.to_path_buf(),
+                    source: String::new(),
+                    parsed: Err(vec![d]),
+                    salvaged: None,
+                };
+            }
+        };
+        let (parsed, salvaged) = match model::parse_and_salvage(&source, &name) {
+            (Parsed::File(file), _) => (Ok(file), None),
+            (Parsed::Broken(problems), salvaged) => (Err(problems), salvaged),
+        };
+        ParsedFile {
+            path: path.to_path_buf(),
+            source,
+            parsed,
+            salvaged,
+        }
+    }
+}
+
+/// The releases the files pin, each loaded once. A valid file's release must load; a broken
+/// file's is loaded only if it is on disk (never downloaded), to check what could be salvaged
+/// of it.
+fn load_releases(
+    parsed: &[ParsedFile],
+    data: &DataOptions,
+    hash: bool,
+) -> Result<Releases, Failure> {
+    let mut releases = Releases::new();
+    for file in parsed {
+        if let Ok(model_file) = &file.parsed
+            && let Entry::Vacant(slot) = releases.entry(pin(model_file))
+        {
+            let (domain, version) = slot.key().clone();
+            slot.insert(Some(Arc::new(data.load(Some((&domain, &version)), hash)?)));
+        }
+    }
+    let on_disk = DataOptions {
+        offline: true,
+        ..data.clone()
+    };
+    for salvaged in parsed.iter().filter_map(|f| f.salvaged.as_ref()) {
+        if let Entry::Vacant(slot) = releases.entry(pin(&salvaged.file)) {
+            let (domain, version) = slot.key().clone();
+            let loaded = on_disk.load(Some((&domain, &version)), hash).ok();
+            slot.insert(loaded.map(Arc::new));
+        }
+    }
+    Ok(releases)
+}
+
+/// Releases by (domain, version); `None` for one a broken file pins that could not be loaded.
+type Releases = BTreeMap<(String, String), Option<Arc<LoadedRelease>>>;
 
 /// Reads, parses and validates every file (in parallel); loads each pinned release once.
 pub fn check_files(
@@ -112,50 +175,27 @@ pub fn check_files(
     today: Date,
     hash: bool,
 ) -> Result<CheckedModels, Failure> {
-    let parsed: Vec<ParsedFile> = parallel_map(&expand(paths)?, |path| {
-        let name = path.display().to_string();
-        match read_model(path) {
-            Ok(source) => {
-                let parsed = match model::parse(&source, &name) {
-                    Parsed::File(file) => Ok(file),
-                    Parsed::Broken(problems) => Err(problems),
-                };
-                ParsedFile {
-                    path: path.clone(),
-                    source,
-                    parsed,
-                }
-            }
-            Err(d) => ParsedFile {
-                path: path.clone(),
-                source: String::new(),
-                parsed: Err(vec![d]),
-            },
-        }
-    });
-    let mut releases: BTreeMap<(String, String), Arc<LoadedRelease>> = BTreeMap::new();
-    for file in &parsed {
-        if let Ok(model_file) = &file.parsed
-            && let Entry::Vacant(slot) = releases.entry(pin(model_file))
-        {
-            let (domain, version) = slot.key().clone();
-            slot.insert(Arc::new(data.load(Some((&domain, &version)), hash)?));
-        }
-    }
+    let parsed: Vec<ParsedFile> = parallel_map(&expand(paths)?, |path| ParsedFile::read(path));
+    let releases = load_releases(&parsed, data, hash)?;
+    let release_of = |file: &ModelFile| releases.get(&pin(file)).cloned().flatten();
     let checked: Vec<(CheckedFile, Vec<Diagnostic>)> = parallel_map(&parsed, |file| {
         let name = file.path.display().to_string();
-        let (model, release, problems) = match &file.parsed {
-            Err(problems) => (None, None, problems.clone()),
-            Ok(model_file) => {
-                let release = releases.get(&pin(model_file)).cloned();
-                match &release {
-                    Some(r) => {
-                        let (model, problems) = model::check(model_file, &r.kb, &name, today);
-                        (model, release, problems)
-                    }
-                    None => (None, None, Vec::new()),
+        let (model, release, problems) = match (&file.parsed, &file.salvaged) {
+            (Err(problems), None) => (None, None, problems.clone()),
+            (Err(problems), Some(salvaged)) => {
+                let mut problems = problems.clone();
+                if let Some(r) = release_of(&salvaged.file) {
+                    problems.extend(model::check_salvaged(salvaged, &r.kb, &name, today));
                 }
+                (None, None, problems)
             }
+            (Ok(model_file), _) => match release_of(model_file) {
+                Some(r) => {
+                    let (model, problems) = model::check(model_file, &r.kb, &name, today);
+                    (model, Some(r), problems)
+                }
+                None => (None, None, Vec::new()),
+            },
         };
         let checked = CheckedFile {
             path: file.path.clone(),

@@ -3,18 +3,23 @@
 //!
 //! Reading a model goes: text -> positioned tree ([`yaml`]) -> structural check against the
 //! schema ([`structure`]) -> typed file ([`format`]) -> semantic check against the ATT&CK
-//! release ([`validate`]) -> [`Model`]. Each step reports every problem it finds.
+//! release ([`validate`]) -> [`Model`]. Each step reports every problem it finds. When the
+//! structural check fails only inside some items of the section lists, [`salvage`] reads the
+//! rest, so that `check` still reports the reference errors of the intact items.
 
 pub mod date;
 pub mod format;
+pub mod hints;
 pub mod located;
 pub mod resolved;
+pub mod salvage;
 pub mod schema;
 pub mod structure;
 pub mod validate;
 pub mod yaml;
 
 pub use resolved::Model;
+pub use salvage::Salvaged;
 
 use crate::attack::KnowledgeBase;
 use crate::diag::{Code, Diagnostic};
@@ -31,19 +36,35 @@ pub enum Parsed {
 
 /// Reads a model file's text up to the typed format, reporting every structural problem.
 pub fn parse(text: &str, path: &str) -> Parsed {
+    parse_and_salvage_if(text, path, false).0
+}
+
+/// Like [`parse`]; when the file is broken only inside items of its section lists, also what
+/// [`salvage`](salvage::salvage) keeps of it, so that `check` can validate the intact items.
+pub fn parse_and_salvage(text: &str, path: &str) -> (Parsed, Option<Salvaged>) {
+    parse_and_salvage_if(text, path, true)
+}
+
+fn parse_and_salvage_if(text: &str, path: &str, salvaging: bool) -> (Parsed, Option<Salvaged>) {
     let tree = match yaml::parse_tree(text) {
         Ok(tree) => tree,
         Err(e) => {
             let mut d = Diagnostic::new(e.code, path, e.position, e.message);
             d.hint = e.hint;
-            return Parsed::Broken(vec![d]);
+            return (Parsed::Broken(vec![d]), None);
         }
     };
-    let problems = structure::check_structure(&tree, &schema::model_schema(), path);
+    let problems = structure::structural_problems(&tree, &schema::model_schema(), path);
     if !problems.is_empty() {
-        return Parsed::Broken(problems);
+        let salvaged = if salvaging {
+            salvage::salvage(text, &tree, &problems)
+        } else {
+            None
+        };
+        let diagnostics = problems.into_iter().map(|p| p.diagnostic).collect();
+        return (Parsed::Broken(diagnostics), salvaged);
     }
-    match yaml::parse_model(text) {
+    let parsed = match yaml::parse_model(text) {
         Ok(file) => Parsed::File(Box::new(file)),
         Err(e) => {
             // The schema check passed, so this is a rule the schema cannot express.
@@ -56,7 +77,8 @@ pub fn parse(text: &str, path: &str) -> Parsed {
             d.hint = e.hint;
             Parsed::Broken(vec![d])
         }
-    }
+    };
+    (parsed, None)
 }
 
 /// Validates a parsed file against its release; a model comes out when there are no errors.
@@ -67,4 +89,15 @@ pub fn check(
     today: Date,
 ) -> (Option<Model>, Vec<Diagnostic>) {
     validate::validate(file, kb, path, today)
+}
+
+/// Validates the intact part of a structurally broken file (see [`parse_and_salvage`]); the diagnostics
+/// add to its structural ones, and no model comes out.
+pub fn check_salvaged(
+    salvaged: &Salvaged,
+    kb: &KnowledgeBase,
+    path: &str,
+    today: Date,
+) -> Vec<Diagnostic> {
+    validate::validate_salvaged(salvaged, kb, path, today)
 }

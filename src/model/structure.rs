@@ -10,12 +10,29 @@
 use serde_json::Value;
 
 use super::format::KNOWN_FORMAT_VERSIONS;
+use super::hints::without_thousands_separators;
 use super::located::Located;
 use super::yaml::Node;
 use crate::diag::{Code, Diagnostic, Position};
 
 /// Checks a whole model tree; returns every problem found.
 pub fn check_structure(tree: &Located<Node>, schema: &Value, file: &str) -> Vec<Diagnostic> {
+    structural_problems(tree, schema, file)
+        .into_iter()
+        .map(|p| p.diagnostic)
+        .collect()
+}
+
+/// A structural problem and the path of the value it was found in (`systems[2]`, `attack`;
+/// empty for the top level), so callers can tell which item of a section is broken.
+#[derive(Debug, Clone)]
+pub struct Problem {
+    pub path: String,
+    pub diagnostic: Diagnostic,
+}
+
+/// Checks a whole model tree; returns every problem found, with where in the model it is.
+pub fn structural_problems(tree: &Located<Node>, schema: &Value, file: &str) -> Vec<Problem> {
     let mut walk = Walk {
         root: schema,
         file,
@@ -33,7 +50,7 @@ pub fn check_structure(tree: &Located<Node>, schema: &Value, file: &str) -> Vec<
 struct Walk<'a> {
     root: &'a Value,
     file: &'a str,
-    out: Vec<Diagnostic>,
+    out: Vec<Problem>,
 }
 
 fn display_path(path: &str) -> String {
@@ -47,14 +64,18 @@ fn display_path(path: &str) -> String {
 impl<'a> Walk<'a> {
     fn push(
         &mut self,
+        path: &str,
         code: Code,
         position: Option<Position>,
         message: String,
         hint: Option<String>,
     ) {
-        let mut d = Diagnostic::new(code, self.file, position, message);
-        d.hint = hint;
-        self.out.push(d);
+        let mut diagnostic = Diagnostic::new(code, self.file, position, message);
+        diagnostic.hint = hint;
+        self.out.push(Problem {
+            path: path.to_string(),
+            diagnostic,
+        });
     }
 
     /// `atkmap:` first: a file of another format version is not checked against v1's rules.
@@ -69,6 +90,7 @@ impl<'a> Walk<'a> {
             .find(|(k, _)| k.value == Node::String("atkmap".into()))
         else {
             self.push(
+                "",
                 Code::MissingKey,
                 map_position,
                 "the model has no `atkmap:` format version".to_string(),
@@ -88,6 +110,7 @@ impl<'a> Walk<'a> {
                 other => other.type_name().to_string(),
             };
             self.push(
+                "",
                 Code::UnknownFormatVersion,
                 value.position,
                 format!("unknown format version {found}"),
@@ -148,6 +171,7 @@ impl<'a> Walk<'a> {
             && (v as f64) < minimum
         {
             self.push(
+                path,
                 Code::InvalidValue,
                 node.position,
                 format!(
@@ -227,13 +251,14 @@ impl<'a> Walk<'a> {
             (Some("array"), "string") => {
                 Some("write a list: [value] or one `- value` per line".to_string())
             }
-            (Some("integer"), "string") => Some("write the number without quotes".to_string()),
+            (Some("integer"), "string") => Some(integer_hint(&node.value)),
             (Some("object"), "null") => Some(
                 "the key is there but its value is empty; indent its content under it".to_string(),
             ),
             _ => None,
         };
         self.push(
+            path,
             Code::WrongType,
             node.position,
             format!(
@@ -247,6 +272,28 @@ impl<'a> Walk<'a> {
         false
     }
 
+    /// `{records: 2,500,000}`: one problem for the number, not one per stray key.
+    fn split_number(&mut self, split: &SplitNumber, path: &str) {
+        let key = if path.is_empty() {
+            split.key.to_string()
+        } else {
+            format!("{path}.{}", split.key)
+        };
+        self.push(
+            path,
+            Code::WrongType,
+            split.position,
+            format!(
+                "{} is written with thousands separators; inside `{{...}}` each comma starts a new entry",
+                display_path(&key)
+            ),
+            Some(format!(
+                "write {} without the thousands separators",
+                split.digits
+            )),
+        );
+    }
+
     fn enumeration(&mut self, node: &Located<Node>, allowed: &[Value], path: &str) {
         let allowed: Vec<&str> = allowed.iter().filter_map(Value::as_str).collect();
         let Node::String(value) = &node.value else {
@@ -257,6 +304,7 @@ impl<'a> Walk<'a> {
         }
         let hint = closest(value, &allowed).map(|c| format!("did you mean `{c}`?"));
         self.push(
+            path,
             Code::InvalidValue,
             node.position,
             format!(
@@ -281,14 +329,20 @@ impl<'a> Walk<'a> {
             .map(|p| p.keys().map(String::as_str).collect())
             .unwrap_or_default();
         let mut present: Vec<&str> = Vec::new();
-        for (key, value) in entries {
+        for (i, (key, value)) in entries.iter().enumerate() {
             let Node::String(name) = &key.value else {
-                self.push(
-                    Code::WrongType,
-                    key.position,
-                    format!("keys must be strings; found {}", key.value.type_name()),
-                    None,
-                );
+                match split_number(entries, i) {
+                    Some(split) if split.first_group == i => self.split_number(&split, path),
+                    // Reported with the first stray group of the same number.
+                    Some(_) => {}
+                    None => self.push(
+                        path,
+                        Code::WrongType,
+                        key.position,
+                        format!("keys must be strings; found {}", key.value.type_name()),
+                        None,
+                    ),
+                }
                 continue;
             };
             present.push(name);
@@ -305,6 +359,7 @@ impl<'a> Walk<'a> {
                         None => format!("known keys here: {}", known.join(", ")),
                     };
                     self.push(
+                        path,
                         Code::UnknownKey,
                         key.position,
                         format!("unknown key `{name}` in {}", display_path(path)),
@@ -323,6 +378,7 @@ impl<'a> Walk<'a> {
             if !present.contains(&name) {
                 let position = entries.first().and_then(|(k, _)| k.position).or(position);
                 self.push(
+                    path,
                     Code::MissingKey,
                     position,
                     format!(
@@ -336,13 +392,95 @@ impl<'a> Walk<'a> {
     }
 }
 
+/// A number written with thousands separators in a flow mapping: `{records: 2,500,000}` reads
+/// as `records: 2` followed by the stray keys `500` and `000`.
+struct SplitNumber<'n> {
+    /// The key the number was meant for (`records`).
+    key: &'n str,
+    /// Where the number starts.
+    position: Option<Position>,
+    /// The number as meant, `2500000`.
+    digits: String,
+    /// The entry index of the first stray group.
+    first_group: usize,
+}
+
+/// The split number entry `i` of a mapping is a stray group of, if it is one.
+fn split_number(entries: &[(Located<Node>, Located<Node>)], i: usize) -> Option<SplitNumber<'_>> {
+    let group_at = |j: usize| entries.get(j).and_then(|(k, v)| thousands_group(k, v));
+    group_at(i)?;
+    let mut first_group = i;
+    while first_group > 0 && group_at(first_group - 1).is_some() {
+        first_group -= 1;
+    }
+    let (key, value) = entries.get(first_group.checked_sub(1)?)?;
+    let (Node::String(key), Node::Integer(leading)) = (&key.value, &value.value) else {
+        return None;
+    };
+    if !(0..1000).contains(leading) {
+        return None;
+    }
+    let mut digits = leading.to_string();
+    let mut j = first_group;
+    while let Some(group) = group_at(j) {
+        digits.push_str(&format!("{group:03}"));
+        j += 1;
+    }
+    Some(SplitNumber {
+        key,
+        position: value.position,
+        digits,
+        first_group,
+    })
+}
+
+/// A key such as `500` (or `000`, which YAML reads as a number) with no value: three digits
+/// after a thousands separator.
+fn thousands_group(key: &Located<Node>, value: &Located<Node>) -> Option<u16> {
+    if value.value != Node::Null {
+        return None;
+    }
+    match key.value {
+        Node::Integer(n) if (0..1000).contains(&n) => u16::try_from(n).ok(),
+        Node::Float(f) if f.fract() == 0.0 && (0.0..1000.0).contains(&f) => Some(f as u16),
+        _ => None,
+    }
+}
+
+/// What to do about a string where an integer belongs (`"2500000"`, `2,500,000`).
+fn integer_hint(value: &Node) -> String {
+    let Node::String(text) = value else {
+        return "write a whole number".to_string();
+    };
+    if let Some(digits) = without_thousands_separators(text) {
+        return format!(
+            "write {digits} without the thousands separators (with them, YAML reads the value as text)"
+        );
+    }
+    if text.trim().parse::<i64>().is_ok() {
+        "write the number without quotes".to_string()
+    } else {
+        "write a whole number in plain digits".to_string()
+    }
+}
+
 /// The candidate nearest to a misspelling, if it is near enough to be what was meant.
 pub fn closest<'c>(value: &str, candidates: &[&'c str]) -> Option<&'c str> {
     let lower = value.to_lowercase();
+    let length = lower.chars().count();
     candidates
         .iter()
-        .map(|c| (strsim::damerau_levenshtein(&lower, &c.to_lowercase()), *c))
-        .filter(|(d, c)| *d <= (c.len() / 3).max(1) || c.to_lowercase() == lower)
+        .filter_map(|c| {
+            let near = (c.len() / 3).max(1);
+            let candidate = c.to_lowercase();
+            // The distance is at least the difference in length: a long hostile value costs
+            // nothing here instead of a quadratic comparison per candidate.
+            if length.abs_diff(candidate.chars().count()) > near {
+                return None;
+            }
+            let distance = strsim::damerau_levenshtein(&lower, &candidate);
+            (distance <= near).then_some((distance, *c))
+        })
         .min()
         .map(|(_, c)| c)
 }
@@ -395,6 +533,88 @@ mod tests {
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].0, Code::WrongType);
         assert_eq!(found[0].1, 3);
+    }
+
+    fn hints(text: &str) -> Vec<(String, Option<String>)> {
+        let tree = parse_tree(text).expect("valid YAML");
+        check_structure(&tree, &model_schema(), "m.yaml")
+            .into_iter()
+            .map(|d| (d.message, d.hint))
+            .collect()
+    }
+
+    #[test]
+    fn thousands_separators_are_named_as_the_problem() {
+        let found = hints(&format!(
+            "{MINIMAL}data:\n  - id: a\n    kind: x\n    records: 2,500,000\n"
+        ));
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(
+            found[0].1.as_deref(),
+            Some(
+                "write 2500000 without the thousands separators (with them, YAML reads the value as text)"
+            )
+        );
+        let quoted = hints(&format!(
+            "{MINIMAL}data:\n  - {{id: a, kind: x, records: \"2500000\"}}\n"
+        ));
+        assert_eq!(
+            quoted[0].1.as_deref(),
+            Some("write the number without quotes")
+        );
+        let words = hints(&format!(
+            "{MINIMAL}data:\n  - {{id: a, kind: x, records: many}}\n"
+        ));
+        assert_eq!(
+            words[0].1.as_deref(),
+            Some("write a whole number in plain digits")
+        );
+    }
+
+    #[test]
+    fn a_number_split_by_its_commas_in_a_flow_mapping_is_one_problem() {
+        let found = hints(&format!(
+            "{MINIMAL}data:\n  - {{id: a, kind: x, records: 12,500,000, stored_in: []}}\n"
+        ));
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0]
+                .0
+                .contains("`data[0].records` is written with thousands separators"),
+            "{found:?}"
+        );
+        assert_eq!(
+            found[0].1.as_deref(),
+            Some("write 12500000 without the thousands separators")
+        );
+        // A stray number key with no number before it is still just a wrong key.
+        let stray = hints(&format!("{MINIMAL}data:\n  - {{id: a, kind: x, 500}}\n"));
+        assert_eq!(
+            stray[0].0, "keys must be strings; found integer",
+            "{stray:?}"
+        );
+    }
+
+    #[test]
+    fn problems_carry_their_path() {
+        let tree = parse_tree(&format!(
+            "{MINIMAL}systems:\n  - id: a\n    nmae: A\n    platforms: [1]\n"
+        ))
+        .expect("valid YAML");
+        let mut paths: Vec<String> = structural_problems(&tree, &model_schema(), "m.yaml")
+            .into_iter()
+            .map(|p| p.path)
+            .collect();
+        paths.sort();
+        assert_eq!(
+            paths,
+            vec![
+                "systems[0]",
+                "systems[0]",
+                "systems[0]",
+                "systems[0].platforms[0]"
+            ]
+        );
     }
 
     #[test]

@@ -7,8 +7,10 @@ use std::collections::HashMap;
 
 use super::date::Date;
 use super::format::{self, ModelFile, Sensitivity};
+use super::hints;
 use super::located::Located;
 use super::resolved::*;
+use super::salvage::Salvaged;
 use super::structure::closest;
 use crate::attack::release_name::same_version;
 use crate::attack::{Kind, KnowledgeBase};
@@ -30,6 +32,19 @@ enum Section {
 }
 
 impl Section {
+    /// The section a top-level key lists (`systems`); `accepted` defines no ids.
+    fn of_key(key: &str) -> Option<Section> {
+        Some(match key {
+            "actors" => Section::Actor,
+            "systems" => Section::System,
+            "data" => Section::Data,
+            "controls" => Section::Control,
+            "flows" => Section::Flow,
+            "threats" => Section::Threat,
+            _ => return None,
+        })
+    }
+
     fn noun(self) -> &'static str {
         match self {
             Section::Actor => "an actor",
@@ -49,19 +64,30 @@ pub fn validate(
     path: &str,
     today: Date,
 ) -> (Option<Model>, Vec<Diagnostic>) {
-    let mut v = Validator {
-        kb,
-        path,
-        out: Vec::new(),
-        ids: HashMap::new(),
-        used: HashMap::new(),
-    };
-    v.release(file);
-    v.collect_ids(file);
-    let model = v.build(file, today);
-    v.hygiene(file, &model);
+    let mut v = Validator::new(kb, path);
+    let model = v.run(file, today);
+    v.unused_definitions(&model);
     let failed = v.out.iter().any(Diagnostic::is_error);
     (if failed { None } else { Some(model) }, v.out)
+}
+
+/// Validates what [`super::salvage::salvage`] kept of a structurally broken model: its references and
+/// ATT&CK IDs. References to the items left out are not reported, and neither are unused
+/// definitions, since the left-out items may be what uses them.
+pub fn validate_salvaged(
+    salvaged: &Salvaged,
+    kb: &KnowledgeBase,
+    path: &str,
+    today: Date,
+) -> Vec<Diagnostic> {
+    let mut v = Validator::new(kb, path);
+    v.left_out = salvaged
+        .left_out
+        .iter()
+        .filter_map(|l| Some((l.id.clone(), Section::of_key(&l.section)?)))
+        .collect();
+    v.run(&salvaged.file, today);
+    v.out
 }
 
 struct Validator<'a> {
@@ -70,11 +96,33 @@ struct Validator<'a> {
     out: Vec<Diagnostic>,
     /// Every defined id: its section, index and position.
     ids: HashMap<String, (Section, usize, Option<Position>)>,
+    /// Ids defined by items a salvaged model left out, and their sections.
+    left_out: HashMap<String, Section>,
     /// How often each id is referenced.
     used: HashMap<String, usize>,
 }
 
 impl<'a> Validator<'a> {
+    fn new(kb: &'a KnowledgeBase, path: &'a str) -> Validator<'a> {
+        Validator {
+            kb,
+            path,
+            out: Vec::new(),
+            ids: HashMap::new(),
+            left_out: HashMap::new(),
+            used: HashMap::new(),
+        }
+    }
+
+    /// Every check but unused definitions; the model built from what resolved.
+    fn run(&mut self, file: &ModelFile, today: Date) -> Model {
+        self.release(file);
+        self.collect_ids(file);
+        let model = self.build(file, today);
+        self.held_data_not_leaked(file, &model);
+        model
+    }
+
     fn push(&mut self, code: Code, at: Option<Position>, message: String) -> &mut Diagnostic {
         self.out.push(Diagnostic::new(code, self.path, at, message));
         let last = self.out.len() - 1;
@@ -179,9 +227,15 @@ impl<'a> Validator<'a> {
     /// Resolves a reference to a definition of `section`.
     fn reference(&mut self, r: &Located<String>, section: Section, key: &str) -> Option<usize> {
         *self.used.entry(r.value.clone()).or_default() += 1;
-        match self.ids.get(&r.value).copied() {
-            Some((s, index, _)) if s == section => Some(index),
-            Some((other, _, _)) => {
+        let defined = self
+            .ids
+            .get(&r.value)
+            .map(|&(s, index, _)| (s, Some(index)));
+        // An item left out of a salvaged model: its own problems are reported already.
+        let left_out = || self.left_out.get(&r.value).map(|&s| (s, None));
+        match defined.or_else(left_out) {
+            Some((s, index)) if s == section => index,
+            Some((other, _)) => {
                 self.push(
                     Code::UnknownReference,
                     r.position,
@@ -195,10 +249,11 @@ impl<'a> Validator<'a> {
                 None
             }
             None => {
-                let candidates: Vec<&str> = self
-                    .ids
-                    .iter()
-                    .filter(|(_, (s, _, _))| *s == section)
+                let defined = self.ids.iter().map(|(id, &(s, _, _))| (id, s));
+                let left_out = self.left_out.iter().map(|(id, &s)| (id, s));
+                let candidates: Vec<&str> = defined
+                    .chain(left_out)
+                    .filter(|&(_, s)| s == section)
                     .map(|(id, _)| id.as_str())
                     .collect();
                 let hint = closest(&r.value, &candidates).map(|c| format!("did you mean `{c}`?"));
@@ -271,30 +326,22 @@ impl<'a> Validator<'a> {
                         Code::AttackIdWrongKind,
                         r.position,
                         format!(
-                            "`{key}` takes {} IDs, but {} is a {} ({})",
+                            "`{key}` takes {} IDs, but {} is {} ({})",
                             kind.label(),
                             r.value,
-                            other.kind.label(),
+                            with_article(other.kind.label()),
                             kb.meta(other).name
                         ),
-                    );
-                    return;
-                }
-                let mut hint = kb.similar_ids(&r.value, Some(kind), 3).first().map(|_| {
-                    format!(
-                        "did you mean {}?",
-                        kb.similar_ids(&r.value, Some(kind), 3).join(", ")
                     )
-                });
-                if kind == Kind::DetectionStrategy && kb.detection_strategies.is_empty() {
-                    hint = Some("detection strategies (DET) exist from ATT&CK v18 on".to_string());
+                    .hint = hints::wrong_kind(kb, key, other);
+                    return;
                 }
                 self.push(
                     Code::UnknownAttackId,
                     r.position,
                     format!("{} is not a {} in {release}", r.value, kind.label()),
                 )
-                .hint = hint;
+                .hint = Some(hints::unknown_attack_id(kb, &r.value, kind));
             }
         }
     }
@@ -343,21 +390,12 @@ impl<'a> Validator<'a> {
             if known.contains(&p.value) {
                 continue;
             }
-            let candidates: Vec<&str> = known.iter().map(String::as_str).collect();
-            let hint = match closest(&p.value, &candidates) {
-                Some(c) => format!("did you mean `{c}`?"),
-                None => format!(
-                    "ATT&CK {} platforms: {}",
-                    self.kb.release.domain,
-                    candidates.join(", ")
-                ),
-            };
             self.push(
                 Code::UnknownPlatform,
                 p.position,
                 format!("`{}` is not an ATT&CK platform", p.value),
             )
-            .hint = Some(hint);
+            .hint = Some(hints::platform(&p.value, known));
         }
     }
 
@@ -377,13 +415,7 @@ impl<'a> Validator<'a> {
             if !kb.components_with_log_source(&t.value).is_empty() {
                 continue;
             }
-            let hint = if kb.analytics.is_empty() {
-                "this release names no log sources; use data component IDs (DC0001)".to_string()
-            } else {
-                "use a data component ID (DC0067) or a log-source name as ATT&CK lists it \
-                 (WinEventLog:Security, AWS:CloudTrail)"
-                    .to_string()
-            };
+            let hint = hints::telemetry(kb, &t.value);
             self.push(
                 Code::UnknownTelemetry,
                 t.position,
@@ -624,8 +656,8 @@ impl<'a> Validator<'a> {
         out
     }
 
-    /// Warnings for definitions nothing uses and held data with no leak record.
-    fn hygiene(&mut self, file: &ModelFile, model: &Model) {
+    /// Warnings for held data with no leak record.
+    fn held_data_not_leaked(&mut self, file: &ModelFile, model: &Model) {
         for actor in &file.actors {
             for held in &actor.holds {
                 if let Some(d) = model.data.iter().find(|d| d.id.value == held.value)
@@ -645,6 +677,10 @@ impl<'a> Validator<'a> {
                 }
             }
         }
+    }
+
+    /// Warnings for systems and data assets nothing uses.
+    fn unused_definitions(&mut self, model: &Model) {
         let entered: Vec<usize> = model
             .actors
             .iter()
@@ -693,6 +729,16 @@ pub fn is_valid_id(id: &str) -> bool {
         })
 }
 
+/// `a technique`, `an analytic`.
+fn with_article(noun: &str) -> String {
+    let article = if noun.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} {noun}")
+}
+
 /// A valid id close to an invalid one (`Vendor_Portal` -> `vendor-portal`).
 fn suggest_id(id: &str) -> String {
     let mapped: String = id
@@ -728,6 +774,53 @@ mod tests {
         assert!(model.is_none());
         assert_eq!(diagnostics[0].code, Code::ReleaseMismatch);
         assert_eq!(diagnostics[0].position.map(|p| p.line), Some(3));
+    }
+
+    #[test]
+    fn a_salvaged_model_reports_its_references_but_not_those_to_what_was_left_out() {
+        let kb = crate::testing::kb();
+        let text = format!(
+            "{}systems:\n  - id: portal\n    name: Portal\n    platforms: [SaaS]\n    exposure: internet\n  - id: vendor\n    nmae: Vendor\n    platforms: [SaaS]\n    exposure: partner\ncontrols:\n  - id: mfa\n    name: MFA\n    mitigations: [M1032]\n    applies_to: [portal, vendor, portl, vendr]\n    status: implemented\n",
+            crate::testing::HEADER
+        );
+        let (_, salvaged) = crate::model::parse_and_salvage(&text, "m.yaml");
+        let salvaged = salvaged.expect("salvaged");
+        let found: Vec<(Code, String, Option<String>)> =
+            validate_salvaged(&salvaged, &kb, "m.yaml", crate::testing::TODAY)
+                .into_iter()
+                .map(|d| (d.code, d.message, d.hint))
+                .collect();
+        assert_eq!(found.len(), 2, "{found:#?}");
+        assert!(found.iter().all(|f| f.0 == Code::UnknownReference));
+        assert_eq!(found[0].2.as_deref(), Some("did you mean `portal`?"));
+        // The left-out system is still what a misspelling most likely meant.
+        assert_eq!(found[1].2.as_deref(), Some("did you mean `vendor`?"));
+    }
+
+    #[test]
+    fn wrong_kinds_say_where_the_id_belongs() {
+        let kb = crate::testing::kb();
+        let text = format!(
+            "{}systems:\n  - {{id: portal, name: Portal, platforms: [SaaS], exposure: internet}}\ncontrols:\n  - {{id: c, name: C, mitigations: [DET0001, T1656], detections: [M1032], applies_to: [portal], status: implemented}}\n",
+            crate::testing::HEADER
+        );
+        let crate::model::Parsed::File(file) = crate::model::parse(&text, "m.yaml") else {
+            panic!("parses")
+        };
+        let (_, diagnostics) = validate(&file, &kb, "m.yaml", crate::testing::TODAY);
+        let hints: Vec<&str> = diagnostics
+            .iter()
+            .filter(|d| d.code == Code::AttackIdWrongKind)
+            .filter_map(|d| d.hint.as_deref())
+            .collect();
+        assert_eq!(hints.len(), 3, "{diagnostics:#?}");
+        assert!(hints[0].starts_with("move it to `detections`"), "{hints:?}");
+        assert!(hints[1].contains("move T1656 to `counters`"), "{hints:?}");
+        assert!(hints[1].contains("to `detects`"), "{hints:?}");
+        assert!(
+            hints[2].starts_with("move it to `mitigations`"),
+            "{hints:?}"
+        );
     }
 
     #[test]

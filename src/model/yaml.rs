@@ -10,6 +10,7 @@ use std::fmt;
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 
 use super::format::ModelFile;
+use super::hints::without_thousands_separators;
 use super::located::{Located, ScalarWidth};
 use crate::diag::{Code, Position};
 
@@ -162,8 +163,51 @@ pub fn parse_tree(text: &str) -> Result<Located<Node>, YamlError> {
         });
     }
     with_deep_stack(|| {
-        serde_saphyr::from_str_with_options::<Located<Node>>(text, options()).map_err(convert)
+        serde_saphyr::from_str_with_options::<Located<Node>>(text, options())
+            .map_err(|e| explain_split_number(convert(e), text))
     })
+}
+
+/// `{records: 17,000,000}` reads as `records: 17` and the key `000` twice: when a duplicate key
+/// is the group of a number written with thousands separators, the hint says so.
+fn explain_split_number(mut error: YamlError, text: &str) -> YamlError {
+    if error.code != Code::DuplicateKey {
+        return error;
+    }
+    let digits = error.position.and_then(|p| {
+        let line = text.lines().nth(p.line.checked_sub(1)? as usize)?;
+        number_around(line, p.column as usize)
+    });
+    if let Some(digits) = digits {
+        error.hint = Some(format!(
+            "write {digits} without the thousands separators: inside `{{...}}` each comma \
+             starts a new entry"
+        ));
+    }
+    error
+}
+
+/// The number, written with thousands separators, that the digit at `column` (1-based) of
+/// `line` belongs to; as plain digits.
+fn number_around(line: &str, column: usize) -> Option<String> {
+    let chars: Vec<char> = line.chars().collect();
+    let at = column.checked_sub(1)?;
+    if !chars.get(at)?.is_ascii_digit() {
+        return None;
+    }
+    let part = |c: &char| c.is_ascii_digit() || *c == ',';
+    let start = chars
+        .get(..at)?
+        .iter()
+        .rposition(|c| !part(c))
+        .map_or(0, |i| i + 1);
+    let end = chars
+        .get(at..)?
+        .iter()
+        .position(|c| !part(c))
+        .map_or(chars.len(), |i| at + i);
+    let written: String = chars.get(start..end)?.iter().collect();
+    without_thousands_separators(written.trim_matches(','))
 }
 
 /// Reads the typed model; call after the tree passed the structural check.
@@ -294,6 +338,28 @@ mod tests {
     fn duplicate_keys_are_rejected() {
         let e = parse_tree("a: 1\na: 2\n").expect_err("duplicate key");
         assert_eq!(e.code, Code::DuplicateKey, "{e:?}");
+    }
+
+    #[test]
+    fn a_duplicate_key_from_thousands_separators_says_so() {
+        let e = parse_tree("data:\n  - {id: a, records: 17,000,000, kind: x}\n")
+            .expect_err("duplicate key 000");
+        assert_eq!(e.code, Code::DuplicateKey, "{e:?}");
+        assert_eq!(
+            e.hint.as_deref(),
+            Some(
+                "write 17000000 without the thousands separators: inside `{...}` each comma \
+                 starts a new entry"
+            )
+        );
+        let e = parse_tree("a: 1\na: 2\n").expect_err("duplicate key");
+        assert_eq!(e.hint.as_deref(), Some("remove or rename one of the keys"));
+        assert_eq!(
+            number_around("  - {records: 17,000,000, x: 1}", 22),
+            Some("17000000".into())
+        );
+        assert_eq!(number_around("  - {records: 17,000,000, x: 1}", 3), None);
+        assert_eq!(number_around("", 40), None);
     }
 
     #[test]
