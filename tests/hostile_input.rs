@@ -380,3 +380,68 @@ fn template_bombs_stop_at_the_output_and_memory_limits() {
         assert!(took < Duration::from_secs(10), "took {took:?}");
     }
 }
+
+/// A 126 KB model whose one flow-style line has 10,000 unknown keys: each diagnostic used to
+/// reprint the whole line (8.9 GB on stderr). Now a window of the line, and the first 100
+/// diagnostics of a file with the count of the rest.
+#[test]
+fn ten_thousand_diagnostics_on_one_line_stay_small() {
+    let keys: Vec<String> = (0..10_000).map(|i| format!("k{i}: 1")).collect();
+    let text = format!(
+        "atkmap: 1\nname: x\nattack: {{domain: enterprise, version: \"99.0\"}}\nsystems: [{{id: a, name: A, platforms: [Linux], exposure: internet, {}}}]\n",
+        keys.join(", ")
+    );
+    let (code, stderr, took) = check(text.as_bytes());
+    assert_eq!(code, 2);
+    assert!(stderr.len() < 100_000, "{} bytes on stderr", stderr.len());
+    assert!(
+        stderr.contains("9900 more diagnostics not shown"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("10000 errors"));
+    assert!(took < Duration::from_secs(5), "took {took:?}");
+}
+
+/// Model text with terminal escapes (a title change, clear screen, CR, the C1 CSI U+009B, a
+/// bidi override) never reaches the terminal raw, nor the Markdown or HTML reports.
+#[test]
+fn control_characters_never_reach_the_terminal_or_the_reports() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // The same text in YAML's escapes.
+    let model = MINI.replace(
+        "name: App",
+        "name: \"x\\e]0;pwned\\a\\e[2J\\r\\x9b31m\\u202Ey\"",
+    );
+    std::fs::write(dir.path().join("m.yaml"), &model).expect("write");
+    let out = report_in(
+        dir.path(),
+        &[
+            "m.yaml",
+            "--fail-on",
+            "low",
+            "--format",
+            "md",
+            "-o",
+            "r.md",
+            "--format",
+            "html",
+            "-o",
+            "r.html",
+        ],
+    );
+    let raw = |text: &str| {
+        text.chars()
+            .any(|c| (c.is_control() && c != '\n' && c != '\t') || c == '\u{202e}')
+    };
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!raw(&stderr), "{stderr:?}");
+    for report in ["r.md", "r.html"] {
+        let text = std::fs::read_to_string(dir.path().join(report)).expect("written");
+        assert!(text.contains("pwned"), "{report} shows the name");
+        assert!(!raw(&text), "{report}");
+    }
+    // A broken file's diagnostics too: the source line is shown with visible escapes.
+    let (code, stderr, _) = check("atkmap: 1\nname: x\u{1b}[2J\u{9b}\nbogus: [\n".as_bytes());
+    assert_eq!(code, 2);
+    assert!(!raw(&stderr), "{stderr:?}");
+}

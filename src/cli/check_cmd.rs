@@ -1,5 +1,6 @@
 //! `atkmap check`: validate model files and report every problem with its location.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use serde::Serialize;
@@ -77,12 +78,29 @@ pub fn run(args: CheckArgs, data: &DataOptions) -> CliResult {
 }
 
 /// Prints diagnostics and a summary line to stderr.
+/// How many diagnostics of one file the terminal shows; the count of the rest follows.
+const MAX_SHOWN_PER_FILE: usize = 100;
+
 pub fn print_diagnostics(checked: &CheckedModels) {
     let styles = terminal_styles();
     let mut text = String::new();
+    let mut per_file: BTreeMap<&str, usize> = BTreeMap::new();
     for d in &checked.diagnostics {
-        text.push_str(&render(d, checked.source_of(&d.file), &styles));
-        text.push('\n');
+        let shown = per_file.entry(d.file.as_str()).or_default();
+        *shown += 1;
+        if *shown <= MAX_SHOWN_PER_FILE {
+            text.push_str(&render(d, checked.source_of(&d.file), &styles));
+            text.push('\n');
+        }
+    }
+    for (file, count) in per_file {
+        if count > MAX_SHOWN_PER_FILE {
+            text.push_str(&format!(
+                "{file}: {} more diagnostics not shown (the first {MAX_SHOWN_PER_FILE} are \
+                 above; `atkmap check --format json` lists all)\n\n",
+                count - MAX_SHOWN_PER_FILE
+            ));
+        }
     }
     let (errors, warnings) = (checked.errors(), checked.warnings());
     let summary = format!(

@@ -660,7 +660,8 @@ fn gate(report: &Report, fail_on: FailOn, only_regressions: bool) -> Outcome {
             }
         ));
     }
-    print_stderr(&message);
+    // Names and ids come from the model: never let them drive the terminal.
+    print_stderr(&crate::diag::render::visible(&message));
     Outcome::Findings
 }
 

@@ -29,7 +29,7 @@ pub fn mermaid_label(text: &str) -> String {
             '#' => "#35;".to_string(),
             '`' => "#96;".to_string(),
             '\n' | '\r' => " ".to_string(),
-            c => c.to_string(),
+            c => crate::diag::render::visible(c.encode_utf8(&mut [0; 4])).into_owned(),
         })
         .collect()
 }

@@ -77,8 +77,7 @@ pub fn escape(text: &str) -> String {
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
             '\n' | '\r' | '\t' => out.push(' '),
-            c if c.is_control() => {}
-            c => out.push(c),
+            c => out.push_str(&crate::diag::render::visible(c.encode_utf8(&mut [0; 4]))),
         }
     }
     out
@@ -1403,7 +1402,7 @@ mod tests {
     fn escapes_everything() {
         assert_eq!(
             escape("<script>\"a\" & 'b'</svg>\u{0}"),
-            "&lt;script&gt;&quot;a&quot; &amp; &#39;b&#39;&lt;/svg&gt;"
+            "&lt;script&gt;&quot;a&quot; &amp; &#39;b&#39;&lt;/svg&gt;\\u{0}"
         );
         let mut m = model(
             vec![system("s0", Some("</svg><script>x()</script>"), "internet")],

@@ -186,7 +186,7 @@ pub fn markdown_escape(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '&' => out.push_str("&amp;"),
             '\n' | '\r' => out.push(' '),
-            c => out.push(c),
+            c => out.push_str(&crate::diag::render::visible(c.encode_utf8(&mut [0; 4]))),
         }
     }
     out
@@ -226,12 +226,45 @@ fn markdown_formatter(out: &mut Output, state: &mut State, value: &Value) -> Res
             .write_str(&markdown_escape(&text))
             .map_err(|e| Error::new(ErrorKind::WriteFailure, e.to_string()));
     }
+    // Model text reaches the HTML too: its control characters become visible escapes before
+    // the HTML escaping (a NUL or ESC in a page is invisible and breaks copy and paste).
+    if !value.is_safe()
+        && let Some(text) = value.as_str()
+        && let std::borrow::Cow::Owned(shown) = crate::diag::render::visible(text)
+    {
+        return escape_formatter(out, state, &Value::from(shown));
+    }
     escape_formatter(out, state, value)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_become_visible_in_markdown_and_html() {
+        let templates = Templates::new(BTreeMap::from([
+            (
+                "t.md".to_string(),
+                ("{{ name }}".to_string(), "t.md".to_string()),
+            ),
+            (
+                "t.html".to_string(),
+                ("{{ name }}".to_string(), "t.html".to_string()),
+            ),
+        ]));
+        let name = "a\u{1b}]0;x\u{7}\u{0}b\u{202e}";
+        for t in ["t.md", "t.html"] {
+            let out = templates
+                .render(t, minijinja::context! { name => name })
+                .expect("renders");
+            assert!(!out.chars().any(|c| c.is_control()), "{t}: {out:?}");
+            assert!(
+                out.contains("u{1b}") && out.contains("u{202e}"),
+                "{t}: {out}"
+            );
+        }
+    }
 
     #[test]
     fn markdown_output_is_escaped_unless_safe() {
