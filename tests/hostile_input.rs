@@ -445,3 +445,60 @@ fn control_characters_never_reach_the_terminal_or_the_reports() {
     assert_eq!(code, 2);
     assert!(!raw(&stderr), "{stderr:?}");
 }
+
+/// Links committed under `models/`: to `/proc/self/environ` (the environment, GITHUB_TOKEN
+/// included, would be printed as the "source line" of a YAML error), to `/dev/zero`, to a file
+/// outside the tree; and a FIFO named like a model. None is read; each is named; the real
+/// model beside them is checked.
+#[cfg(unix)]
+#[test]
+fn links_and_fifos_under_a_model_directory_are_not_read() {
+    let outside = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        outside.path().join("elsewhere.yaml"),
+        "secret: SECRET-OUTSIDE\n",
+    )
+    .expect("write");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let models = dir.path().join("models");
+    std::fs::create_dir(&models).expect("mkdir");
+    std::fs::write(models.join("real.yaml"), MINI).expect("write");
+    std::fs::write(models.join("inside-target.txt"), MINI).expect("write");
+    let link = |target: &std::path::Path, name: &str| {
+        std::os::unix::fs::symlink(target, models.join(name)).expect("symlink");
+    };
+    link(std::path::Path::new("/proc/self/environ"), "environ.yaml");
+    link(std::path::Path::new("/dev/zero"), "zero.yaml");
+    link(&outside.path().join("elsewhere.yaml"), "outside.yaml");
+    link(&models.join("inside-target.txt"), "inside.yaml");
+    fifo(&models.join("pipe.yaml"));
+    let start = Instant::now();
+    let out = common::atkmap()
+        .env("ATKMAP_CANARY", "CANARY-VALUE-1234")
+        .arg("--attack")
+        .arg(common::repo().join("tests/fixtures/stix/mini-enterprise.json"))
+        .arg("check")
+        .arg(&models)
+        .timeout(Duration::from_secs(20))
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(start.elapsed() < Duration::from_secs(5), "{stderr}");
+    assert!(
+        !stderr.contains("CANARY-VALUE-1234"),
+        "the environment leaked: {stderr}"
+    );
+    assert!(!stderr.contains("SECRET-OUTSIDE"), "{stderr}");
+    for name in ["environ.yaml", "zero.yaml", "outside.yaml"] {
+        assert!(
+            stderr.contains(&format!("not reading {}", models.join(name).display())),
+            "{name}: {stderr}"
+        );
+    }
+    assert!(
+        stderr.contains("pipe.yaml") && stderr.contains("a FIFO"),
+        "{stderr}"
+    );
+    // The link to a file inside the tree is read, and so is the real model.
+    assert!(stderr.contains("checked 3 files"), "{stderr}");
+}

@@ -59,7 +59,8 @@ pub fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Failure> {
         let meta = std::fs::metadata(path).map_err(|e| Failure::io("read", path, &e))?;
         if meta.is_dir() {
             let before = out.len();
-            walk(path, &mut out, 0)?;
+            let root = std::fs::canonicalize(path).map_err(|e| Failure::io("read", path, &e))?;
+            walk(path, &root, &mut out, 0)?;
             if out.len() == before {
                 return Err(Failure::new(format!(
                     "{} holds no model files (*.yaml, *.yml)",
@@ -76,7 +77,11 @@ pub fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Failure> {
     Ok(out)
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) -> Result<(), Failure> {
+/// Collects the model files under `dir`. A symbolic link is followed only to a regular file
+/// inside `root` (the directory the user named): a pull request can commit a link to
+/// `/proc/self/environ` or `/dev/zero` under `models/`, and atkmap must not read it as a model
+/// (a file named explicitly on the command line is the user's choice and is read).
+fn walk(dir: &Path, root: &Path, out: &mut Vec<PathBuf>, depth: usize) -> Result<(), Failure> {
     if depth > 32 {
         return Ok(());
     }
@@ -87,11 +92,26 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) -> Result<(), Failure>
         let Ok(kind) = entry.file_type() else {
             continue;
         };
+        let is_model = name.ends_with(".yaml") || name.ends_with(".yml");
         if kind.is_dir() {
             if !name.starts_with('.') && name != "target" && name != "node_modules" {
-                walk(&path, out, depth + 1)?;
+                walk(&path, root, out, depth + 1)?;
             }
-        } else if name.ends_with(".yaml") || name.ends_with(".yml") {
+        } else if kind.is_symlink() && is_model {
+            let inside = std::fs::canonicalize(&path)
+                .is_ok_and(|target| target.starts_with(root) && target.is_file());
+            if inside {
+                out.push(path);
+            } else {
+                super::output::print_stderr(&format!(
+                    "warning: not reading {}: a symbolic link to something other than a file \
+                     inside {} (name the file on the command line to read it)\n",
+                    path.display(),
+                    root.display()
+                ));
+            }
+        } else if is_model {
+            // A FIFO or device named *.yaml is listed too: reading refuses it with a message.
             out.push(path);
         }
     }
@@ -227,20 +247,19 @@ fn pin(file: &ModelFile) -> (String, String) {
 pub fn read_model(path: &Path) -> Result<String, Diagnostic> {
     let name = path.display().to_string();
     let unreadable = |message: String| Diagnostic::new(Code::ReadError, &name, None, message);
-    let size = std::fs::metadata(path)
-        .map_err(|e| unreadable(format!("cannot read the file: {e}")))?
-        .len();
-    if size > MAX_FILE_BYTES as u64 {
-        return Err(Diagnostic::new(
-            Code::InputLimit,
-            &name,
-            None,
-            format!("the file is {size} bytes; the limit is {MAX_FILE_BYTES} bytes"),
-        )
-        .with_hint("split the model into several files"));
-    }
-    let bytes =
-        std::fs::read(path).map_err(|e| unreadable(format!("cannot read the file: {e}")))?;
+    let bytes = super::bulk_read::read_regular(path, MAX_FILE_BYTES as u64).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::FileTooLarge {
+            Diagnostic::new(
+                Code::InputLimit,
+                &name,
+                None,
+                format!("the file is larger than the limit of {MAX_FILE_BYTES} bytes"),
+            )
+            .with_hint("split the model into several files")
+        } else {
+            unreadable(format!("cannot read the file: {e}"))
+        }
+    })?;
     String::from_utf8(bytes).map_err(|e| {
         unreadable(format!(
             "the file is not UTF-8 text (invalid byte at offset {})",
