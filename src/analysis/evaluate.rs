@@ -156,21 +156,29 @@ pub fn search_paths(
     outcome.truncated = searched.truncated;
 }
 
-/// Every actor of a model, in order, sharing one path-search budget.
+/// Every actor of a model, in order, sharing one path-search budget; stops after the actor
+/// that takes the exposures in scope past `max_exposures`.
 pub fn evaluate_all(
     ctx: &Context,
     defended: Defended,
     per_pair: usize,
     budget: usize,
+    max_exposures: usize,
 ) -> Vec<ActorOutcome> {
     let mut left = budget;
-    (0..ctx.model.actors.len())
-        .map(|a| {
-            let outcome = evaluate_actor(ctx, defended, a, Some((per_pair, left)));
-            left = left.saturating_sub(outcome.searches);
-            outcome
-        })
-        .collect()
+    let mut in_scope = 0;
+    let mut outcomes = Vec::with_capacity(ctx.model.actors.len());
+    for a in 0..ctx.model.actors.len() {
+        let outcome = evaluate_actor(ctx, defended, a, Some((per_pair, left)));
+        left = left.saturating_sub(outcome.searches);
+        in_scope += outcome.exposures.len();
+        outcomes.push(outcome);
+        // Past the limit the analysis stops anyway (`AnalysisError::TooManyExposures`).
+        if in_scope > max_exposures {
+            break;
+        }
+    }
+    outcomes
 }
 
 /// Paths and open risk over all actors: what the plan minimises.

@@ -57,6 +57,8 @@ pub struct Options {
     pub path_budget: usize,
     /// Most steps of the fix plan (`--plan-steps`); 0 computes no plan.
     pub plan_steps: usize,
+    /// Most exposures in scope (an `input-limit` error above): [`MAX_EXPOSURES`].
+    pub max_exposures: usize,
 }
 
 impl Default for Options {
@@ -68,6 +70,7 @@ impl Default for Options {
             today: Date::today(),
             path_budget: paths::PATH_SEARCH_BUDGET,
             plan_steps: plan::MAX_STEPS,
+            max_exposures: MAX_EXPOSURES,
         }
     }
 }
@@ -109,7 +112,23 @@ pub struct ModelAnalysis {
 pub enum AnalysisError {
     #[error("--assume-fix {0}")]
     Fix(#[from] FixError),
+    #[error(
+        "{file}: the model puts {count} exposures in scope; atkmap analyses at most {limit} per \
+         model (input-limit)\n  hint: narrow what actors bring: `exclude` tactics or techniques \
+         of their groups, link fewer `groups`, give insiders an explicit `entry`; or split the \
+         model"
+    )]
+    TooManyExposures {
+        file: String,
+        count: usize,
+        limit: usize,
+    },
 }
+
+/// The most exposures one model may put in scope (the 10,000-system synthetic model has
+/// 82,000): a model from a pull request that links every actor to several groups on a
+/// thousand internet systems stops here, before the exposures are built, with a message.
+pub const MAX_EXPOSURES: usize = 250_000;
 
 /// Analyses a model; with assumptions or fixes, also says what they change.
 pub fn analyze(
@@ -126,7 +145,7 @@ pub fn analyze(
         }
     }
     if options.assume.is_empty() && fixes.is_empty() {
-        let mut out = run(model, kb, options, &[]);
+        let mut out = run(model, kb, options, &[])?;
         out.unmatched = unmatched;
         return Ok(out);
     }
@@ -145,22 +164,40 @@ pub fn analyze(
             ..options.clone()
         },
         &[],
-    );
-    let mut after = run(&assumed, kb, options, &fixes);
+    )?;
+    let mut after = run(&assumed, kb, options, &fixes)?;
     after.what_if = what_if(&before.exposures, &after.exposures);
     after.unmatched = unmatched;
     Ok(after)
 }
 
-fn run(model: &Model, kb: &KnowledgeBase, options: &Options, fixes: &[Fix]) -> ModelAnalysis {
+fn run(
+    model: &Model,
+    kb: &KnowledgeBase,
+    options: &Options,
+    fixes: &[Fix],
+) -> Result<ModelAnalysis, AnalysisError> {
     let ctx = Context::new(model, kb, options.today);
     let mut defences = coverage::defences(model, kb);
     for fix in fixes {
         fix.apply(model, kb, &mut defences);
     }
     let defended = Defended::new(&defences);
-    let outcomes =
-        evaluate::evaluate_all(&ctx, defended, options.paths_per_pair, options.path_budget);
+    let outcomes = evaluate::evaluate_all(
+        &ctx,
+        defended,
+        options.paths_per_pair,
+        options.path_budget,
+        options.max_exposures,
+    );
+    let count: usize = outcomes.iter().map(|o| o.exposures.len()).sum();
+    if count > options.max_exposures {
+        return Err(AnalysisError::TooManyExposures {
+            file: model.file.clone(),
+            count,
+            limit: options.max_exposures,
+        });
+    }
     let truncated = outcomes.iter().any(|o| o.truncated);
     let mut relevant = Relevant::default();
     let gains = priorities::local_gains(&ctx, defended, &outcomes, &mut relevant);
@@ -194,7 +231,7 @@ fn run(model: &Model, kb: &KnowledgeBase, options: &Options, fixes: &[Fix]) -> M
         Vec::new()
     };
     warnings.extend(acceptance_warnings(model, options.today, &outcomes));
-    ModelAnalysis {
+    Ok(ModelAnalysis {
         plan,
         findings: grouped::findings(&exposures),
         priorities: priorities::priorities(&ctx, &gains),
@@ -208,7 +245,7 @@ fn run(model: &Model, kb: &KnowledgeBase, options: &Options, fixes: &[Fix]) -> M
         open_risk: evaluate::totals(&outcomes).1,
         unmatched: Vec::new(),
         exposures,
-    }
+    })
 }
 
 /// Every exposure of every actor, named, with its severity; open risk first.
