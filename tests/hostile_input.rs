@@ -554,3 +554,67 @@ fn a_model_with_millions_of_exposures_stops_at_the_exposure_limit() {
     let took = start.elapsed();
     assert!(took < Duration::from_secs(10), "took {took:?}");
 }
+
+/// A "ladder" of 4,000 systems (two rows, rungs between them), one actor, one data asset at
+/// the far end: Yen's algorithm is quadratic in the length of such a chain (131 s, 3.4 GB).
+/// The path search has a budget of work, not of searches: it stops, the report says so.
+#[test]
+fn a_ladder_graph_stops_at_the_path_search_work_budget() {
+    let Some(data) = common::data_dir() else {
+        return;
+    };
+    let n = 2_000;
+    let mut model = String::from(
+        "atkmap: 1\nname: ladder\nattack: {domain: enterprise, version: \"18.1\"}\nactors:\n  - {id: x, name: X, techniques: [T1021, T1005], entry: [a0]}\nsystems:\n",
+    );
+    for i in 0..n {
+        for row in ["a", "b"] {
+            model.push_str(&format!(
+                "  - {{id: {row}{i}, name: {row}{i}, platforms: [Linux], exposure: internal}}\n"
+            ));
+        }
+    }
+    model.push_str(&format!(
+        "data:\n  - {{id: d, kind: k, sensitivity: restricted, stored_in: [b{}]}}\nflows:\n",
+        n - 1
+    ));
+    for i in 0..n {
+        model.push_str(&format!("  - {{from: a{i}, to: b{i}}}\n"));
+        if i + 1 < n {
+            model.push_str(&format!(
+                "  - {{from: a{i}, to: a{}}}\n  - {{from: b{i}, to: b{}}}\n",
+                i + 1,
+                i + 1
+            ));
+        }
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("ladder.yaml"), model).expect("write");
+    let start = Instant::now();
+    let out = common::atkmap()
+        .current_dir(dir.path())
+        .arg("--data-dir")
+        .arg(&data)
+        .args([
+            "report",
+            "ladder.yaml",
+            "--fail-on",
+            "none",
+            "--format",
+            "json",
+        ])
+        .timeout(Duration::from_secs(120))
+        .output()
+        .expect("runs");
+    let took = start.elapsed();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let warnings = report["warnings"].to_string();
+    assert!(warnings.contains("path search budget"), "{warnings}");
+    // A debug build; the README quotes the release build (3.2 s, 264 MiB).
+    assert!(took < Duration::from_secs(60), "took {took:?}");
+}

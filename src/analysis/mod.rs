@@ -53,7 +53,7 @@ pub struct Options {
     pub fixes: Vec<String>,
     /// The day acceptances are judged on.
     pub today: Date,
-    /// Most path searches in one analysis.
+    /// Most path-search work (nodes expanded) in one analysis.
     pub path_budget: usize,
     /// Most steps of the fix plan (`--plan-steps`); 0 computes no plan.
     pub plan_steps: usize,
@@ -213,7 +213,7 @@ fn run(
     let mut warnings = Vec::new();
     if truncated {
         warnings.push(format!(
-            "{}: attack-path search stopped after {} searches (the path search budget); some paths are not listed and no fix plan is computed",
+            "{}: attack-path search stopped after {} nodes expanded (the path search budget); some paths are not listed and no fix plan is computed",
             model.file, options.path_budget
         ));
     }

@@ -683,11 +683,11 @@ actors:
     let (_, a) = run_with(
         body,
         Options {
-            path_budget: 1,
+            path_budget: 6,
             ..Options::default()
         },
     );
-    assert_eq!(a.paths.len(), 1);
+    assert!(a.paths.len() < 2, "{} paths", a.paths.len());
     assert!(a.plan.is_empty(), "no plan on truncated paths");
     assert!(
         a.warnings.iter().any(|w| w.contains("path search budget")),
