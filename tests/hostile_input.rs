@@ -618,3 +618,14 @@ fn a_ladder_graph_stops_at_the_path_search_work_budget() {
     // A debug build; the README quotes the release build (3.2 s, 264 MiB).
     assert!(took < Duration::from_secs(60), "took {took:?}");
 }
+
+/// `--paths-per-pair 1000000` on a dense graph never ended: the option is at most 100.
+#[test]
+fn paths_per_pair_is_bounded() {
+    let out = common::atkmap()
+        .args(["report", "--paths-per-pair", "1000000"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("at most 100 paths"));
+}

@@ -105,8 +105,8 @@ pub struct ReportArgs {
     /// Directory of templates overriding the built-in ones by name (report.md, report.html)
     #[arg(long, value_name = "DIR")]
     pub template: Option<PathBuf>,
-    /// Attack paths per (actor, data asset) pair
-    #[arg(long, value_name = "N", default_value_t = 3)]
+    /// Attack paths per (actor, data asset) pair (at most 100)
+    #[arg(long, value_name = "N", default_value_t = 3, value_parser = parse_paths_per_pair)]
     pub paths_per_pair: usize,
     /// Most characters of the Markdown report (0: no limit); the long tables shrink to fit a
     /// pull-request comment (GitHub takes 65,536)
@@ -130,6 +130,21 @@ pub struct ReportArgs {
     /// the upload's own `category` applies)
     #[arg(long, value_name = "CATEGORY")]
     pub sarif_category: Option<String>,
+}
+
+/// Most attack paths per (actor, data asset): more are not read, and each costs search work.
+const MAX_PATHS_PER_PAIR: usize = 100;
+
+fn parse_paths_per_pair(text: &str) -> Result<usize, String> {
+    let n: usize = text
+        .parse()
+        .map_err(|_| format!("expected a number of paths, found `{text}`"))?;
+    if n > MAX_PATHS_PER_PAIR {
+        return Err(format!(
+            "at most {MAX_PATHS_PER_PAIR} paths per actor and data asset (found {n})"
+        ));
+    }
+    Ok(n)
 }
 
 fn parse_assumption(text: &str) -> Result<(String, ControlStatus), String> {
