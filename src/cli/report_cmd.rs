@@ -550,6 +550,15 @@ fn sarif_options(args: &ReportArgs, report: &Report) -> SarifOptions {
     }
 }
 
+/// Says why there is nothing to compare with; `false`: no comparison was made.
+fn no_baseline(why: &str) -> bool {
+    print_stderr(&format!(
+        "atkmap: {why}: nothing to compare with, so the gate applies --fail-on to every open \
+         exposure\n"
+    ));
+    false
+}
+
 /// The largest baseline atkmap reads (the JSON report of a 10,000-system model is ~340 MB).
 const MAX_BASELINE_BYTES: u64 = 1 << 30;
 
@@ -584,12 +593,7 @@ fn apply_baseline(report: &mut Report, path: &std::path::Path) -> Result<bool, F
     let text = match super::bulk_read::read_regular(path, MAX_BASELINE_BYTES) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            print_stderr(&format!(
-                "atkmap: no baseline at {}: nothing to compare with, so the gate applies \
-                 --fail-on to every open exposure\n",
-                path.display()
-            ));
-            return Ok(false);
+            return Ok(no_baseline(&format!("no baseline at {}", path.display())));
         }
         Err(e) => return Err(Failure::io("read the baseline", path, &e)),
     };
@@ -604,12 +608,10 @@ fn apply_baseline(report: &mut Report, path: &std::path::Path) -> Result<bool, F
     })?;
     drop(text);
     if slim.models.is_empty() && slim.exposures.as_ref().is_some_and(Vec::is_empty) {
-        print_stderr(&format!(
-            "atkmap: the baseline {} holds no model: nothing to compare with, so the gate \
-             applies --fail-on to every open exposure\n",
+        return Ok(no_baseline(&format!(
+            "the baseline {} holds no model",
             path.display()
-        ));
-        return Ok(false);
+        )));
     }
     let value = serde_json::to_value(&slim).map_err(|e| Failure::new(e.to_string()))?;
     crate::report::baseline::compare(report, &value, &path.display().to_string())

@@ -63,13 +63,7 @@ impl Budget {
     /// A lower bound of the characters the rows this budget keeps take (every table row has
     /// more than [`Budget::MIN_ROW_CHARS`]): a level that cannot fit is not rendered at all,
     /// which spares converting tens of thousands of rows only to throw the text away.
-    fn least_chars(&self, report: &Report) -> usize {
-        let open = report.findings.iter().filter(|f| f.is_open()).count();
-        let reuse = report
-            .exposures
-            .iter()
-            .filter(|e| e.reasons.iter().any(|r| matches!(r, Reason::Reuse { .. })))
-            .count();
+    fn least_chars(&self, report: &Report, (open, reuse): (usize, usize)) -> usize {
         let rows = open.min(self.findings.saturating_add(self.other_findings))
             + reuse.min(self.reuse)
             + report.preparation.len().min(self.preparation)
@@ -160,8 +154,12 @@ pub fn render(
     ));
     let mut text = String::new();
     let last = Budget::LEVELS.len() - 1;
+    let rows = (
+        report.findings.iter().filter(|f| f.is_open()).count(),
+        report.exposures.iter().filter(|e| is_reuse(e)).count(),
+    );
     for (level, budget) in Budget::LEVELS.into_iter().enumerate() {
-        if level < last && budget.least_chars(report) > limit {
+        if level < last && budget.least_chars(report, rows) > limit {
             continue;
         }
         text = render_with(
@@ -212,11 +210,7 @@ fn render_with(
 ) -> Result<String, TemplateError> {
     let open: Vec<&Exposure> = report.exposures.iter().filter(|e| e.is_open()).collect();
     let open_findings: Vec<&Finding> = report.findings.iter().filter(|f| f.is_open()).collect();
-    let reuse: Vec<&Exposure> = report
-        .exposures
-        .iter()
-        .filter(|e| e.reasons.iter().any(|r| matches!(r, Reason::Reuse { .. })))
-        .collect();
+    let reuse: Vec<&Exposure> = report.exposures.iter().filter(|e| is_reuse(e)).collect();
     let regressions: Vec<&Exposure> = open
         .iter()
         .copied()
@@ -267,6 +261,11 @@ fn render_with(
         diagrams => Value::from(minijinja::value::Serde(diagrams)),
     };
     templates.render("report.md", context)
+}
+
+/// Whether leaked data brings the exposure into scope.
+fn is_reuse(e: &Exposure) -> bool {
+    e.reasons.iter().any(|r| matches!(r, Reason::Reuse { .. }))
 }
 
 /// The plan grouped by who is asked to do each step, owners in the order of their first step.
