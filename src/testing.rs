@@ -171,6 +171,193 @@ pub fn bundle_json() -> String {
     )
 }
 
+/// A synthetic companion bundle in F3's or ATLAS's shape (made up, like the release: a few
+/// IDs borrowed for readability). F3: tactics that re-use ATT&CK IDs, a technique re-using
+/// T1078 with F3's tactic, one re-using an ID the release lacks (T1451), F1031 and F1006 with
+/// its sub-technique. ATLAS: AML.T0088 and AML.T0015, a preparation technique, AML.M0015
+/// mitigating AML.T0015.
+pub fn companion_json(framework: crate::attack::Framework) -> String {
+    use crate::attack::Framework;
+    let (source, platform, matrix) = match framework {
+        Framework::F3 => ("mitre-f3", "F3", "Fight Financial Fraud Matrix"),
+        _ => ("mitre-atlas", "ATLAS", "ATLAS Matrix"),
+    };
+    let ext = |id: &str| format!(r#"[{{"source_name":"{source}","external_id":"{id}"}}]"#);
+    let tactic = |stix: &str, id: &str, name: &str, short: &str| {
+        format!(
+            r#"{{"type":"x-mitre-tactic","id":"x-mitre-tactic--{stix}","name":"{name}","x_mitre_shortname":"{short}","external_references":{}}}"#,
+            ext(id)
+        )
+    };
+    let technique = |stix: &str, id: &str, name: &str, tactics: &[&str]| {
+        let phases: Vec<String> = tactics
+            .iter()
+            .map(|t| format!(r#"{{"kill_chain_name":"{source}","phase_name":"{t}"}}"#))
+            .collect();
+        format!(
+            r#"{{"type":"attack-pattern","id":"attack-pattern--{stix}","name":"{name}","external_references":{},"x_mitre_platforms":["{platform}"],"kill_chain_phases":[{}],"x_mitre_is_subtechnique":{}}}"#,
+            ext(id),
+            phases.join(","),
+            id.contains('.')
+        )
+    };
+    let (tactics, techniques, mitigations, relationships) = match framework {
+        Framework::F3 => (
+            vec![
+                ("f3-ia", "TA0001", "Initial Access", "initial-access"),
+                ("f3-pos", "FA0001", "Positioning", "positioning"),
+                ("f3-exe", "TA0002", "Execution", "execution"),
+                ("f3-mon", "FA0002", "Monetization", "monetization"),
+            ],
+            vec![
+                ("f3-t1078", "T1078", "Valid Accounts", vec!["positioning"]),
+                ("f3-t1451", "T1451", "SIM Card Swap", vec!["initial-access"]),
+                (
+                    "f1031",
+                    "F1031",
+                    "Impersonate Account Holder",
+                    vec!["initial-access"],
+                ),
+                ("f1006", "F1006", "Account Takeover", vec!["initial-access"]),
+                (
+                    "f1006-002",
+                    "F1006.002",
+                    "Account Takeover: Exposed Login Credential",
+                    vec!["initial-access"],
+                ),
+                (
+                    "f1025",
+                    "F1025",
+                    "Electronic Funds Transfer",
+                    vec!["monetization"],
+                ),
+                (
+                    "f1020",
+                    "F1020",
+                    "Fake Materials",
+                    vec!["resource-development"],
+                ),
+            ],
+            vec![],
+            vec![(
+                "subtechnique-of",
+                "attack-pattern--f1006-002",
+                "attack-pattern--f1006",
+            )],
+        ),
+        _ => (
+            vec![
+                (
+                    "aml-recon",
+                    "AML.TA0002",
+                    "Reconnaissance",
+                    "reconnaissance",
+                ),
+                (
+                    "aml-access",
+                    "AML.TA0000",
+                    "AI Model Access",
+                    "ai-model-access",
+                ),
+                (
+                    "aml-staging",
+                    "AML.TA0001",
+                    "AI Attack Staging",
+                    "ai-attack-staging",
+                ),
+                (
+                    "aml-evasion",
+                    "AML.TA0007",
+                    "Defense Evasion",
+                    "defense-evasion",
+                ),
+                ("aml-impact", "AML.TA0011", "Impact", "impact"),
+            ],
+            vec![
+                (
+                    "aml-t0088",
+                    "AML.T0088",
+                    "Generate Deepfakes",
+                    vec!["ai-attack-staging"],
+                ),
+                (
+                    "aml-t0015",
+                    "AML.T0015",
+                    "Evade AI Model",
+                    vec!["defense-evasion", "impact"],
+                ),
+                (
+                    "aml-t0087",
+                    "AML.T0087",
+                    "Gather Victim Identity Information",
+                    vec!["reconnaissance"],
+                ),
+            ],
+            vec![("aml-m0015", "AML.M0015", "Adversarial Input Detection")],
+            vec![(
+                "mitigates",
+                "course-of-action--aml-m0015",
+                "attack-pattern--aml-t0015",
+            )],
+        ),
+    };
+    let mut objects = vec![
+        format!(
+            r#"{{"type":"x-mitre-collection","id":"x-mitre-collection--{source}","name":"{platform}","x_mitre_version":"{}"}}"#,
+            if framework == Framework::F3 {
+                "1.1"
+            } else {
+                "0.1"
+            }
+        ),
+        format!(
+            r#"{{"type":"x-mitre-matrix","id":"x-mitre-matrix--{source}","name":"{matrix}","external_references":{},"tactic_refs":[{}]}}"#,
+            ext(source),
+            tactics
+                .iter()
+                .map(|t| format!("\"x-mitre-tactic--{}\"", t.0))
+                .collect::<Vec<_>>()
+                .join(",")
+        ),
+    ];
+    objects.extend(tactics.iter().map(|t| tactic(t.0, t.1, t.2, t.3)));
+    objects.extend(techniques.iter().map(|t| technique(t.0, t.1, t.2, &t.3)));
+    objects.extend(mitigations.iter().map(|m| {
+        format!(
+            r#"{{"type":"course-of-action","id":"course-of-action--{}","name":"{}","external_references":{}}}"#,
+            m.0,
+            m.2,
+            ext(m.1)
+        )
+    }));
+    objects.extend(
+        relationships
+            .iter()
+            .enumerate()
+            .map(|(n, (kind, source, target))| {
+                format!(
+                    r#"{{"type":"relationship","id":"relationship--{platform}-{n}","relationship_type":"{kind}","source_ref":"{source}","target_ref":"{target}"}}"#
+                )
+            }),
+    );
+    format!(
+        r#"{{"type":"bundle","id":"bundle--{platform}","objects":[{}]}}"#,
+        objects.join(",")
+    )
+}
+
+/// The synthetic release with both synthetic companions merged.
+pub fn kb_with_companions() -> KnowledgeBase {
+    use crate::attack::Framework;
+    let mut kb = kb();
+    for (framework, version) in [(Framework::F3, "1.1"), (Framework::Atlas, "5.6.0")] {
+        let companion = load_bundle(companion_json(framework).as_bytes()).expect("companion loads");
+        kb.add_companion(companion, framework, version)
+            .expect("companion merges");
+    }
+    kb
+}
+
 /// The synthetic release.
 pub fn kb() -> KnowledgeBase {
     load_bundle(bundle_json().as_bytes()).expect("the synthetic bundle loads")

@@ -57,7 +57,7 @@ fn build_reports() -> Option<Reports> {
         "integration tests run in the package root"
     );
     let data = DataOptions {
-        data_dir: Some(data_dir.clone()),
+        data_dirs: vec![data_dir.clone()],
         offline: true,
         ..Default::default()
     };

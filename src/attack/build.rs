@@ -37,7 +37,17 @@ fn meta_of(object: &RawObject) -> Meta {
         revoked: object.revoked.unwrap_or(false),
         deprecated: object.x_mitre_deprecated.unwrap_or(false),
         revoked_by: None,
+        framework: super::framework::Framework::Attack,
     }
+}
+
+/// `T1078.004` and `AML.T0043.000` are sub-technique IDs; `AML.T0088` is not.
+fn is_subtechnique_id(id: &str) -> bool {
+    let id = match id.get(..4) {
+        Some(aml) if aml.eq_ignore_ascii_case("AML.") => &id[4..],
+        _ => id,
+    };
+    id.contains('.')
 }
 
 fn strings(values: &[std::borrow::Cow<str>]) -> Vec<String> {
@@ -114,7 +124,7 @@ impl<'a> Builder<'a> {
                     .collect();
                 kb.techniques.push(Technique {
                     is_subtechnique: o.x_mitre_is_subtechnique.unwrap_or(false)
-                        || meta.attack_id.contains('.'),
+                        || is_subtechnique_id(&meta.attack_id),
                     meta,
                     tactics,
                     platforms: strings(&o.x_mitre_platforms),

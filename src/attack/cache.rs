@@ -12,7 +12,7 @@ use super::KnowledgeBase;
 
 const MAGIC: &[u8; 8] = b"ATKMAPKB";
 /// Bumped whenever the knowledge base's shape changes.
-const FORMAT_VERSION: u32 = 2;
+const FORMAT_VERSION: u32 = 3;
 
 /// Why a cache file was not used.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]

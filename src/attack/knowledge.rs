@@ -12,6 +12,8 @@ pub(crate) type IdMap<V> = HashMap<String, V, foldhash::fast::RandomState>;
 
 use serde::{Deserialize, Serialize};
 
+use super::framework::Framework;
+
 /// What kind of ATT&CK object a reference points at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Kind {
@@ -48,14 +50,19 @@ impl Kind {
     /// strategy). Old deprecated mitigations reuse technique IDs, so lookups use this to prefer
     /// the object the user means.
     pub fn from_attack_id(id: &str) -> Option<Kind> {
+        // Companion IDs: ATLAS's `AML.T0088`, `AML.M0015`, `AML.TA0000`; F3's `F1031`, `FA0001`.
+        let id = match id.get(..4) {
+            Some(aml) if aml.eq_ignore_ascii_case("AML.") => &id[4..],
+            _ => id,
+        };
         let prefix: String = id.chars().take_while(|c| c.is_ascii_alphabetic()).collect();
         let digits = &id[prefix.len()..];
         if digits.is_empty() || !digits.starts_with(|c: char| c.is_ascii_digit()) {
             return None;
         }
         Some(match prefix.to_ascii_uppercase().as_str() {
-            "TA" => Kind::Tactic,
-            "T" => Kind::Technique,
+            "TA" | "FA" => Kind::Tactic,
+            "T" | "F" => Kind::Technique,
             "M" => Kind::Mitigation,
             "G" => Kind::Group,
             "S" => Kind::Software,
@@ -87,6 +94,8 @@ pub struct Meta {
     pub deprecated: bool,
     /// The direct target of this object's `revoked-by` relationship.
     pub revoked_by: Option<ObjectRef>,
+    /// The knowledge base the object comes from: ATT&CK or a companion.
+    pub framework: Framework,
 }
 
 impl Meta {
@@ -240,6 +249,25 @@ pub struct KnowledgeBase {
     pub warnings: Vec<String>,
     /// Lower-cased log-source name to the data components it stands for.
     pub(crate) log_sources: IdMap<Vec<u32>>,
+    /// Companion knowledge bases merged into this one (F3, ATLAS), in the order loaded.
+    pub companions: Vec<Companion>,
+}
+
+/// A companion knowledge base merged into an ATT&CK release: its release and its own view
+/// of the matrix. Its objects live in the release's vectors, marked with their framework.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Companion {
+    pub framework: Framework,
+    /// `domain` is the framework's label; `version` as the file or its official hash says.
+    pub release: Release,
+    /// The companion's tactics, in its matrix's order (indices into `tactics`).
+    pub tactics: Vec<u32>,
+    /// Every technique of the companion's matrix with the tactics it has there: its own
+    /// techniques, and the ATT&CK techniques it re-uses (by ATT&CK ID) with its own tactics.
+    pub techniques: Vec<(u32, Vec<String>)>,
+    /// ATT&CK techniques the companion re-uses, by the companion's own STIX id: shown in the
+    /// companion's matrix, but the ATT&CK technique in the engine.
+    pub reused: Vec<u32>,
 }
 
 impl KnowledgeBase {

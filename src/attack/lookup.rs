@@ -9,7 +9,20 @@ use super::knowledge::{Kind, KnowledgeBase, ObjectRef};
 impl KnowledgeBase {
     /// The object a user means by `id`: of kind `expected` when given (else the kind the ID's
     /// prefix promises), preferring an active object; falls back to any object with that ID.
+    ///
+    /// F3 re-uses ATT&CK tactic IDs for tactics of its own: ATT&CK's object wins unless
+    /// [`Self::lookup_preferring`] names the companion.
     pub fn lookup(&self, id: &str, expected: Option<Kind>) -> Option<ObjectRef> {
+        self.lookup_preferring(id, expected, &[])
+    }
+
+    /// [`Self::lookup`], preferring objects of the frameworks named (then ATT&CK's).
+    pub fn lookup_preferring(
+        &self,
+        id: &str,
+        expected: Option<Kind>,
+        preferred: &[super::Framework],
+    ) -> Option<ObjectRef> {
         if id.contains("--") {
             return self.by_stix_id(id);
         }
@@ -18,7 +31,14 @@ impl KnowledgeBase {
         let rank = |o: &ObjectRef| {
             let meta = self.meta(*o);
             let kind_miss = wanted.is_some_and(|k| k != o.kind);
-            (kind_miss, meta.revoked, meta.deprecated)
+            let framework_miss = !preferred.contains(&meta.framework);
+            (
+                kind_miss,
+                meta.revoked,
+                meta.deprecated,
+                framework_miss,
+                meta.framework.is_companion(),
+            )
         };
         let best = candidates.iter().min_by_key(|o| rank(o)).copied()?;
         match expected {

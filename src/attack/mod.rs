@@ -5,13 +5,16 @@
 
 pub(crate) mod build;
 pub mod cache;
+pub mod framework;
 pub mod knowledge;
 pub mod load;
 pub mod lookup;
+mod merge;
 mod one_pass;
 pub mod release_name;
 pub mod stix;
 pub mod view;
 
-pub use knowledge::{Kind, KnowledgeBase, ObjectRef, Release};
+pub use framework::Framework;
+pub use knowledge::{Companion, Kind, KnowledgeBase, ObjectRef, Release};
 pub use load::{LoadError, load_bundle};

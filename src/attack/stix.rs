@@ -146,12 +146,10 @@ pub struct RawLogSourceReference<'a> {
     pub channel: Option<Cow<'a, str>>,
 }
 
-/// Whether an external reference's `source_name` is one of ATT&CK's domains.
+/// Whether an external reference's `source_name` is one of ATT&CK's domains or of a companion
+/// in ATT&CK's data model (`mitre-f3`, `mitre-atlas`).
 fn is_attack_source(source_name: &str) -> bool {
-    matches!(
-        source_name,
-        "mitre-attack" | "mitre-mobile-attack" | "mitre-ics-attack"
-    )
+    super::framework::Framework::of_source_name(source_name).is_some()
 }
 
 /// Reads `external_references`, keeping the first ATT&CK `external_id` and nothing else.

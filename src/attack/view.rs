@@ -6,6 +6,7 @@
 
 use serde::Serialize;
 
+use super::framework::{COMPANIONS, Framework};
 use super::knowledge::{Kind, KnowledgeBase, ObjectRef, SoftwareKind};
 
 /// An ATT&CK object named in a list.
@@ -27,8 +28,25 @@ pub struct ObjectView {
     pub deprecated: bool,
     /// The active object this one was (finally) replaced by.
     pub revoked_by: Option<Named>,
+    /// The companion the object comes from (`f3`, `atlas`); absent for ATT&CK's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub framework: Option<&'static str>,
+    /// Where the object's page is (attack.mitre.org, ctid.mitre.org/fraud, atlas.mitre.org).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
     #[serde(flatten)]
     pub details: Details,
+    /// Companions that re-use this ATT&CK technique, with the tactics they give it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub companion_tactics: Vec<CompanionTactics>,
+}
+
+/// A companion's tactics for an ATT&CK technique it re-uses (F3 puts T1110 under its own
+/// initial access).
+#[derive(Debug, Serialize)]
+pub struct CompanionTactics {
+    pub framework: &'static str,
+    pub tactics: Vec<String>,
 }
 
 /// The part of a view that depends on the kind.
@@ -153,6 +171,21 @@ impl KnowledgeBase {
         } else {
             None
         };
+        let companion_tactics = match object.kind {
+            Kind::Technique if !meta.framework.is_companion() => self
+                .companions
+                .iter()
+                .filter(|c| c.reused.contains(&object.index))
+                .filter_map(|c| {
+                    let (_, tactics) = c.techniques.iter().find(|(t, _)| *t == object.index)?;
+                    Some(CompanionTactics {
+                        framework: c.framework.label(),
+                        tactics: tactics.clone(),
+                    })
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
         ObjectView {
             id: meta.attack_id.clone(),
             name: meta.name.clone(),
@@ -161,7 +194,17 @@ impl KnowledgeBase {
             revoked: meta.revoked,
             deprecated: meta.deprecated,
             revoked_by,
+            framework: meta
+                .framework
+                .is_companion()
+                .then(|| meta.framework.label()),
+            url: meta
+                .framework
+                .is_companion()
+                .then(|| super::framework::object_url_in(meta.framework, &meta.attack_id))
+                .flatten(),
             details: self.details(object),
+            companion_tactics,
         }
     }
 
@@ -223,12 +266,26 @@ impl KnowledgeBase {
             }
             Kind::Tactic => {
                 let tactic = &self.tactics[i];
-                let in_tactic: Vec<u32> = (0..self.techniques.len() as u32)
-                    .filter(|&t| {
-                        let technique = &self.techniques[t as usize];
-                        !technique.is_subtechnique && technique.tactics.contains(&tactic.shortname)
-                    })
-                    .collect();
+                let in_tactic: Vec<u32> = match self.companion(tactic.meta.framework) {
+                    // A companion's tactic holds what its own matrix puts there.
+                    Some(c) => c
+                        .techniques
+                        .iter()
+                        .filter(|(t, tactics)| {
+                            !self.techniques[*t as usize].is_subtechnique
+                                && tactics.contains(&tactic.shortname)
+                        })
+                        .map(|(t, _)| *t)
+                        .collect(),
+                    None => (0..self.techniques.len() as u32)
+                        .filter(|&t| {
+                            let technique = &self.techniques[t as usize];
+                            !technique.is_subtechnique
+                                && !technique.meta.framework.is_companion()
+                                && technique.tactics.contains(&tactic.shortname)
+                        })
+                        .collect(),
+                };
                 Details::Tactic {
                     shortname: tactic.shortname.clone(),
                     techniques: self.named(Kind::Technique, &in_tactic),
@@ -300,14 +357,34 @@ impl KnowledgeBase {
         }
     }
 
-    /// Counts of active objects.
+    /// Counts of ATT&CK's active objects.
     pub fn stats(&self) -> StatsView {
+        self.stats_of(Framework::Attack)
+    }
+
+    /// Counts of one framework's active objects. A companion's techniques are those of its
+    /// matrix, the ATT&CK techniques it re-uses included: what its own file holds.
+    pub fn stats_of(&self, framework: Framework) -> StatsView {
+        let ours = |o: ObjectRef| self.meta(o).framework == framework;
         let active = |kind: Kind| {
             self.all_of(kind)
-                .filter(|&o| self.meta(o).is_active())
+                .filter(|&o| ours(o) && self.meta(o).is_active())
                 .count()
         };
-        let active_techniques = self.techniques.iter().filter(|t| t.meta.is_active());
+        let companion = self.companion(framework);
+        let in_matrix: Vec<&super::knowledge::Technique> = match companion {
+            Some(c) => c
+                .techniques
+                .iter()
+                .map(|(t, _)| &self.techniques[*t as usize])
+                .collect(),
+            None => self
+                .techniques
+                .iter()
+                .filter(|t| t.meta.framework == framework)
+                .collect(),
+        };
+        let active_techniques = in_matrix.into_iter().filter(|t| t.meta.is_active());
         let subtechniques = active_techniques
             .clone()
             .filter(|t| t.is_subtechnique)
@@ -315,7 +392,7 @@ impl KnowledgeBase {
         let mut revoked = 0;
         let mut deprecated = 0;
         for kind in super::lookup::ALL_KINDS {
-            for o in self.all_of(kind) {
+            for o in self.all_of(kind).filter(|&o| ours(o)) {
                 let m = self.meta(o);
                 if m.revoked {
                     revoked += 1;
@@ -324,9 +401,19 @@ impl KnowledgeBase {
                 }
             }
         }
+        let release = companion.map_or(&self.release, |c| &c.release);
+        let prefix = format!("{}: ", framework.title());
+        let dangling_references = self
+            .warnings
+            .iter()
+            .filter(|w| match companion {
+                Some(_) => w.starts_with(&prefix),
+                None => !COMPANIONS.iter().any(|f| w.starts_with(&format!("{}: ", f.title()))),
+            })
+            .count();
         StatsView {
-            domain: self.release.domain.clone(),
-            version: self.release.version.clone(),
+            domain: release.domain.clone(),
+            version: release.version.clone(),
             tactics: active(Kind::Tactic),
             techniques: active_techniques.count() - subtechniques,
             subtechniques,
@@ -340,7 +427,7 @@ impl KnowledgeBase {
             analytics: active(Kind::Analytic),
             revoked,
             deprecated,
-            dangling_references: self.warnings.len(),
+            dangling_references,
         }
     }
 }

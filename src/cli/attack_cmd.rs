@@ -4,7 +4,7 @@ use clap::Subcommand;
 use serde::Serialize;
 
 use crate::attack::view::ObjectView;
-use crate::attack::{Kind, KnowledgeBase};
+use crate::attack::{Framework, Kind, KnowledgeBase};
 
 use super::data_source::DataOptions;
 use super::failure::{CliResult, Failure, Outcome};
@@ -56,11 +56,16 @@ pub enum AttackCommand {
 }
 
 pub fn run(command: AttackCommand, data: &DataOptions) -> CliResult {
-    let release = data.load(None, false)?;
+    let release = data.load(None, &[], false)?;
     let kb = &release.kb;
+    // `--framework` names what to look in: those companions (ATT&CK's objects stay reachable
+    // by show, which prefers the companions').
+    let frameworks: Vec<Framework> = release.companions.iter().map(|c| c.framework).collect();
     let text = match command {
         AttackCommand::Show { id, format } => {
-            let object = kb.lookup(&id, None).ok_or_else(|| unknown_id(kb, &id))?;
+            let object = kb
+                .lookup_preferring(&id, None, &frameworks)
+                .ok_or_else(|| unknown_id(kb, &id))?;
             let view = kb.view(object);
             match format {
                 LookupFormat::Json => to_json(&view)?,
@@ -72,6 +77,13 @@ pub fn run(command: AttackCommand, data: &DataOptions) -> CliResult {
                 .search(&text)
                 .into_iter()
                 .filter(|o| kind.as_deref().is_none_or(|k| o.kind.label() == k))
+                .filter(|&o| {
+                    let framework = kb.meta(o).framework;
+                    match frameworks.as_slice() {
+                        [] => !framework.is_companion(),
+                        named => named.contains(&framework),
+                    }
+                })
                 .map(|o| (kb.named_one(o), o.kind.label()))
                 .collect();
             match format {
@@ -109,10 +121,20 @@ pub fn run(command: AttackCommand, data: &DataOptions) -> CliResult {
             }
         }
         AttackCommand::Stats { format } => {
-            let stats = kb.stats();
-            match format {
-                LookupFormat::Json => to_json(&stats)?,
-                LookupFormat::Text => value_text(&serde_json::to_value(&stats).map_err(json)?),
+            let stats: Vec<_> = match frameworks.as_slice() {
+                [] => vec![kb.stats()],
+                named => named.iter().map(|&f| kb.stats_of(f)).collect(),
+            };
+            match (format, stats.as_slice()) {
+                (LookupFormat::Json, [one]) => to_json(one)?,
+                (LookupFormat::Json, all) => to_json(&all)?,
+                (LookupFormat::Text, all) => {
+                    let texts: Result<Vec<String>, Failure> = all
+                        .iter()
+                        .map(|s| Ok(value_text(&serde_json::to_value(s).map_err(json)?)))
+                        .collect();
+                    texts?.join("\n")
+                }
             }
         }
     };
@@ -132,17 +154,33 @@ fn to_json<T: Serialize>(value: &T) -> Result<String, Failure> {
 
 fn unknown_id(kb: &KnowledgeBase, id: &str) -> Failure {
     let release = &kb.release;
-    let mut failure = Failure::new(format!(
-        "{id} is not in ATT&CK {} {}",
-        release.domain, release.version
-    ));
-    if let Some(suggestion) = kb.suggest(id) {
+    let framework = Framework::of_id(id);
+    let mut failure = match kb.companion(framework) {
+        Some(c) => Failure::new(format!(
+            "{id} is not in {} {}",
+            framework.title(),
+            c.release.version
+        )),
+        None if framework.is_companion() => Failure::new(format!(
+            "{id} is a MITRE {} ID, and {} is not loaded",
+            framework.title(),
+            framework.title()
+        ))
+        .hint(format!("add --framework {}", framework.label())),
+        None => Failure::new(format!(
+            "{id} is not in ATT&CK {} {}",
+            release.domain, release.version
+        )),
+    };
+    let unloaded = framework.is_companion() && kb.companion(framework).is_none();
+    if !unloaded && let Some(suggestion) = kb.suggest(id) {
         failure = failure.hint(suggestion);
     }
     if Kind::from_attack_id(id).is_none() && !id.contains("--") {
         failure = failure.hint(
             "ATT&CK IDs look like T1199, T1078.004, M1032, G1015, S0002, C0027, DS0015, DC0002, \
-             DET0103, AN0110 or TA0001; use `atkmap attack search TEXT` to search names",
+             DET0103, AN0110 or TA0001 (F3: F1031, FA0001 with --framework f3; ATLAS: AML.T0088, \
+             AML.M0015 with --framework atlas); use `atkmap attack search TEXT` to search names",
         );
     }
     failure

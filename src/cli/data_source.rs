@@ -1,7 +1,7 @@
 //! Finding the ATT&CK bundle a command needs, and loading it.
 //!
-//! Search order: `--attack FILE`; then `--data-dir` / `ATKMAP_DATA_DIR`; the project-local
-//! `attack-data/`; the user cache. Without a version the newest release present is used. When
+//! Search order: `--attack FILE`; then `--data-dir` / `ATKMAP_DATA_DIR` (a list of directories,
+//! separated like `PATH`); the project-local `attack-data/`; the user cache. Without a version the newest release present is used. When
 //! nothing matches, the release is downloaded into the cache unless the user said `--offline`.
 
 use std::path::{Path, PathBuf};
@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use crate::attack::release_name::{ReleaseName, compare_versions, same_version};
 use crate::attack::{KnowledgeBase, load_bundle};
 
+use super::companions::{LoadedCompanion, Wanted};
 use super::failure::Failure;
 use super::fetch;
 use super::output::print_stderr;
@@ -17,12 +18,14 @@ use super::output::print_stderr;
 #[derive(Debug, Clone, Default)]
 pub struct DataOptions {
     pub attack_file: Option<PathBuf>,
-    pub data_dir: Option<PathBuf>,
+    pub data_dirs: Vec<PathBuf>,
     pub domain: Option<String>,
     pub version: Option<String>,
     pub offline: bool,
     /// Neither read nor write the parsed-release cache.
     pub no_cache: bool,
+    /// `--framework` values: companion names (`f3`, `atlas@5.6.0`) or files.
+    pub frameworks: Vec<String>,
 }
 
 /// A release file found on disk.
@@ -39,6 +42,8 @@ pub struct LoadedRelease {
     pub path: PathBuf,
     /// SHA-256 of the bundle file, hex; computed only when asked for (reports).
     pub sha256: Option<String>,
+    /// The companions (F3, ATLAS) merged into `kb`.
+    pub companions: Vec<LoadedCompanion>,
 }
 
 /// Largest bundle file atkmap reads (512 MiB, ten times the largest official release); the
@@ -61,10 +66,7 @@ pub fn cached_releases_dir() -> Option<PathBuf> {
 impl DataOptions {
     /// The directories searched for release files, in order.
     pub fn search_dirs(&self) -> Vec<PathBuf> {
-        let mut dirs = Vec::new();
-        if let Some(d) = &self.data_dir {
-            dirs.push(d.clone());
-        }
+        let mut dirs = self.data_dirs.clone();
         dirs.push(PathBuf::from("attack-data"));
         if let Some(d) = cached_releases_dir() {
             dirs.push(d);
@@ -80,8 +82,21 @@ impl DataOptions {
     /// Loads the release the options name: `--attack`, or the pinned `domain`/`version` (a
     /// model's pin) overridden by `--domain`/`--attack-version` when those are given.
     ///
+    /// Companions (`companions`, and `--framework`) are merged into it.
+    ///
     /// With `hash`, the bundle's SHA-256 is computed on a second thread while it parses.
-    pub fn load(&self, pinned: Option<(&str, &str)>, hash: bool) -> Result<LoadedRelease, Failure> {
+    pub fn load(
+        &self,
+        pinned: Option<(&str, &str)>,
+        companions: &[Wanted],
+        hash: bool,
+    ) -> Result<LoadedRelease, Failure> {
+        let mut loaded = self.load_attack(pinned, hash)?;
+        loaded.companions = self.add_companions(&mut loaded.kb, companions)?;
+        Ok(loaded)
+    }
+
+    fn load_attack(&self, pinned: Option<(&str, &str)>, hash: bool) -> Result<LoadedRelease, Failure> {
         if let Some(file) = &self.attack_file {
             let (kb, sha256) = self.load_release_file(file, hash)?;
             if let Some((domain, version)) = pinned {
@@ -100,6 +115,7 @@ impl DataOptions {
                 kb,
                 path: file.clone(),
                 sha256,
+                companions: Vec::new(),
             });
         }
         let domain = self
@@ -114,7 +130,12 @@ impl DataOptions {
         };
         let (kb, sha256) = self.load_release_file(&path, hash)?;
         check_release(&kb, &path, domain, version)?;
-        Ok(LoadedRelease { kb, path, sha256 })
+        Ok(LoadedRelease {
+            kb,
+            path,
+            sha256,
+            companions: Vec::new(),
+        })
     }
 
     /// The best local file for a domain and optional version.

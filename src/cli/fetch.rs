@@ -25,6 +25,7 @@ use std::time::Duration;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Deserialize;
 
+use crate::attack::framework::OfficialFile;
 use crate::attack::load_bundle;
 use crate::attack::release_name::{
     DOMAINS, ReleaseName, compare_versions, is_version, same_version,
@@ -103,6 +104,56 @@ pub fn fetch_release(domain: &str, version: Option<&str>) -> Result<PathBuf, Fai
         "note: saved ATT&CK {domain} {version} to {}\n",
         path.display()
     ));
+    Ok(path)
+}
+
+/// Environment variable replacing the directory official companion files are downloaded from
+/// (a mirror or test server holding them under their file names: `f3-stix-v1.1.json`).
+pub const COMPANION_BASE_URL_ENV: &str = "ATKMAP_COMPANION_BASE_URL";
+
+/// Downloads an official companion file (F3, ATLAS) into the user cache; it is saved only if
+/// its SHA-256 is the one MITRE published, so nothing else can land under its name.
+pub fn fetch_companion(official: &OfficialFile) -> Result<PathBuf, Failure> {
+    let what = format!("{} {}", official.framework.title(), official.version);
+    let manual = || {
+        format!(
+            "download {} from {} and pass it with --framework FILE, or put it in a directory \
+             named by --data-dir or ATKMAP_DATA_DIR",
+            official.file_name, official.url
+        )
+    };
+    let dir = cached_releases_dir().ok_or_else(|| {
+        Failure::new(format!(
+            "cannot download {what}: this system has no user cache directory"
+        ))
+        .hint("set ATKMAP_CACHE_DIR to a directory atkmap may write to")
+        .hint(manual())
+    })?;
+    let source = Source::from_env()?;
+    let url = match std::env::var(COMPANION_BASE_URL_ENV) {
+        Ok(base) if !base.trim().is_empty() => {
+            format!("{}/{}", base.trim().trim_end_matches('/'), official.file_name)
+        }
+        _ => official.url.to_string(),
+    };
+    print_stderr(&format!("note: downloading {what} from {url}\n"));
+    let bytes = source
+        .get(&url, std::io::stderr().is_terminal())
+        .map_err(|e| source.describe(e, &what, &url).hint(manual()))?;
+    let sha256 = super::data_source::sha256_hex(&bytes);
+    if sha256 != official.sha256 {
+        return Err(Failure::new(format!(
+            "the file downloaded from {url} is not the official {what} (SHA-256 {sha256}, \
+             expected {}); nothing was saved",
+            official.sha256
+        ))
+        .hint(manual()));
+    }
+    let path = dir.join(official.file_name);
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| Failure::io("create the cache directory", &dir, &e).hint(manual()))?;
+    write_atomically(&path, &bytes)?;
+    print_stderr(&format!("note: saved {what} to {}\n", path.display()));
     Ok(path)
 }
 

@@ -7,6 +7,7 @@ pub mod attack_cmd;
 pub mod authoring_cmd;
 pub mod bulk_read;
 pub mod check_cmd;
+pub mod companions;
 pub mod data_cmd;
 pub mod data_source;
 pub mod failure;
@@ -63,15 +64,27 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// What separates directories in ATKMAP_DATA_DIR, as in PATH.
+#[cfg(windows)]
+const PATH_LIST_SEPARATOR: char = ';';
+#[cfg(not(windows))]
+const PATH_LIST_SEPARATOR: char = ':';
+
 /// Options every command takes.
 #[derive(Debug, clap::Args)]
 pub struct GlobalArgs {
     /// Use this ATT&CK STIX 2.1 bundle file
     #[arg(long, global = true, value_name = "FILE")]
     pub attack: Option<PathBuf>,
-    /// Directory of ATT&CK bundles named as MITRE names them (enterprise-attack-18.1.json)
-    #[arg(long, global = true, value_name = "DIR", env = "ATKMAP_DATA_DIR")]
-    pub data_dir: Option<PathBuf>,
+    /// Directory of ATT&CK and companion bundles named as MITRE names them
+    /// (enterprise-attack-18.1.json, f3-stix-v1.1.json); repeatable, and ATKMAP_DATA_DIR takes a
+    /// list separated like PATH
+    #[arg(long, global = true, value_name = "DIR", env = "ATKMAP_DATA_DIR", value_delimiter = PATH_LIST_SEPARATOR)]
+    pub data_dir: Vec<PathBuf>,
+    /// Load a companion next to ATT&CK: f3, atlas (optionally @VERSION), or a companion STIX
+    /// file; repeatable. Adds to what models pin under attack.frameworks
+    #[arg(long, global = true, value_name = "NAME|FILE")]
+    pub framework: Vec<String>,
     /// ATT&CK domain: enterprise, mobile or ics
     #[arg(long, global = true, value_name = "DOMAIN", value_parser = ["enterprise", "mobile", "ics"])]
     pub domain: Option<String>,
@@ -93,7 +106,8 @@ impl GlobalArgs {
     pub fn data_options(&self) -> DataOptions {
         DataOptions {
             attack_file: self.attack.clone(),
-            data_dir: self.data_dir.clone(),
+            data_dirs: self.data_dir.clone(),
+            frameworks: self.framework.clone(),
             domain: self.domain.clone(),
             version: self.attack_version.clone(),
             offline: self.offline,

@@ -12,6 +12,7 @@ use crate::model::format::ModelFile;
 use crate::model::yaml::MAX_FILE_BYTES;
 use crate::model::{self, Model, Parsed, Salvaged};
 
+use super::companions::Wanted;
 use super::data_source::{DataOptions, LoadedRelease};
 use super::failure::Failure;
 use super::parallel::parallel_map;
@@ -167,8 +168,12 @@ fn load_releases(
         if let Ok(model_file) = &file.parsed
             && let Entry::Vacant(slot) = releases.entry(pin(model_file))
         {
-            let (domain, version) = slot.key().clone();
-            slot.insert(Some(Arc::new(data.load(Some((&domain, &version)), hash)?)));
+            let (domain, version, companions) = slot.key().clone();
+            slot.insert(Some(Arc::new(data.load(
+                Some((&domain, &version)),
+                &companions,
+                hash,
+            )?)));
         }
     }
     let on_disk = DataOptions {
@@ -177,16 +182,19 @@ fn load_releases(
     };
     for salvaged in parsed.iter().filter_map(|f| f.salvaged.as_ref()) {
         if let Entry::Vacant(slot) = releases.entry(pin(&salvaged.file)) {
-            let (domain, version) = slot.key().clone();
-            let loaded = on_disk.load(Some((&domain, &version)), hash).ok();
+            let (domain, version, companions) = slot.key().clone();
+            let loaded = on_disk
+                .load(Some((&domain, &version)), &companions, hash)
+                .ok();
             slot.insert(loaded.map(Arc::new));
         }
     }
     Ok(releases)
 }
 
-/// Releases by (domain, version); `None` for one a broken file pins that could not be loaded.
-type Releases = BTreeMap<(String, String), Option<Arc<LoadedRelease>>>;
+/// Releases by (domain, version, companions); `None` for one a broken file pins that could not
+/// be loaded.
+type Releases = BTreeMap<(String, String, Vec<Wanted>), Option<Arc<LoadedRelease>>>;
 
 /// Reads, parses and validates every file (in parallel); loads each pinned release once.
 pub fn check_files(
@@ -235,12 +243,27 @@ pub fn check_files(
     Ok(CheckedModels { files, diagnostics })
 }
 
-/// The (domain, version) a model pins.
-fn pin(file: &ModelFile) -> (String, String) {
+/// The (domain, version, companions) a model pins.
+fn pin(file: &ModelFile) -> (String, String, Vec<Wanted>) {
     (
         file.attack.domain.value.name().to_string(),
         file.attack.version.value.clone(),
+        pinned_companions(file),
     )
+}
+
+/// The companions a model pins under `attack.frameworks`, in order, each once; names that do
+/// not parse are left to validation to report.
+pub fn pinned_companions(file: &ModelFile) -> Vec<Wanted> {
+    let mut out: Vec<Wanted> = file
+        .attack
+        .frameworks
+        .iter()
+        .filter_map(|f| Wanted::parse(&f.value).ok())
+        .collect();
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// Reads a model file within the size limit; problems become diagnostics of that file.

@@ -19,7 +19,8 @@ use crate::upgrade::{self, DiffDocument, Releases, Revocations};
 use super::check_cmd::print_diagnostics;
 use super::data_source::{DataOptions, LoadedRelease};
 use super::failure::{CliResult, Failure, Outcome};
-use super::model_files::{CheckedFile, CheckedModels, expand, read_model};
+use super::companions::Wanted;
+use super::model_files::{CheckedFile, CheckedModels, expand, pinned_companions, read_model};
 use super::output::{print_stderr, print_stdout, write_atomically};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Default)]
@@ -181,6 +182,17 @@ fn revocations_of(release: &LoadedRelease) -> Result<Revocations, Failure> {
         .map_err(|e| Failure::new(format!("{}: {e}", release.path.display())))
 }
 
+/// The companions any of the models pins, each once: both releases are loaded with them.
+fn models_companions(models: &[ModelText]) -> Vec<Wanted> {
+    let mut out: Vec<Wanted> = models
+        .iter()
+        .flat_map(|m| pinned_companions(&m.file))
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
 pub fn run_diff(args: DiffArgs, data: &DataOptions) -> CliResult {
     if data.attack_file.is_some() {
         return Err(
@@ -224,8 +236,9 @@ pub fn run_diff(args: DiffArgs, data: &DataOptions) -> CliResult {
         }
     };
     let options = explicit(data);
-    let from = options.load(Some((&domain, &args.from)), false)?;
-    let to = options.load(Some((&domain, &args.to)), false)?;
+    let companions = models_companions(&models);
+    let from = options.load(Some((&domain, &args.from)), &companions, false)?;
+    let to = options.load(Some((&domain, &args.to)), &companions, false)?;
     let revocations = revocations_of(&to)?;
     let releases = Releases {
         from: &from.kb,
@@ -329,7 +342,11 @@ pub fn run_migrate(args: MigrateArgs, data: &DataOptions) -> CliResult {
         let target = match releases.get(&target_key) {
             Some(Some(t)) => Rc::clone(t),
             _ => {
-                let loaded = Rc::new(target_options.load(Some((&domain, &args.to)), false)?);
+                let loaded = Rc::new(target_options.load(
+                    Some((&domain, &args.to)),
+                    &pinned_companions(&m.file),
+                    false,
+                )?);
                 releases.insert(target_key, Some(Rc::clone(&loaded)));
                 loaded
             }
@@ -350,7 +367,7 @@ pub fn run_migrate(args: MigrateArgs, data: &DataOptions) -> CliResult {
             match releases.get(&key) {
                 Some(s) => s.clone(),
                 None => {
-                    let loaded = match options.load(Some((&domain, &pin)), false) {
+                    let loaded = match options.load(Some((&domain, &pin)), &pinned_companions(&m.file), false) {
                         Ok(l) => Some(Rc::new(l)),
                         Err(e) => {
                             print_stderr(&format!(

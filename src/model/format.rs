@@ -70,6 +70,11 @@ pub struct AttackPin {
     pub domain: Located<Domain>,
     /// Release version, quoted: "18.1".
     pub version: Located<String>,
+    /// Companion knowledge bases evaluated with ATT&CK: `f3` (MITRE Fight Fraud Framework),
+    /// `atlas` (MITRE ATLAS), optionally with a version (`atlas@5.6.0`).
+    #[serde(default)]
+    #[schemars(inner(pattern("^(f3|atlas|F3|ATLAS)(@[0-9]+(\\.[0-9]+)*)?$")))]
+    pub frameworks: Vec<Located<String>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]

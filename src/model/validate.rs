@@ -13,7 +13,8 @@ use super::resolved::*;
 use super::salvage::Salvaged;
 use super::structure::closest;
 use crate::attack::release_name::same_version;
-use crate::attack::{Kind, KnowledgeBase};
+use crate::attack::framework::parse_pin;
+use crate::attack::{Framework, Kind, KnowledgeBase};
 use crate::diag::{Code, Diagnostic, Position};
 
 /// The default `reuse_techniques`: Impersonation and Valid Accounts.
@@ -130,6 +131,7 @@ impl<'a> Validator<'a> {
     }
 
     fn release(&mut self, file: &ModelFile) {
+        self.frameworks(file);
         let release = &self.kb.release;
         let domain = file.attack.domain.value.name();
         let version = &file.attack.version;
@@ -145,6 +147,53 @@ impl<'a> Validator<'a> {
                 ),
             )
             .hint = Some("drop --attack, or pass the bundle of the pinned release".to_string());
+        }
+    }
+
+    /// `attack.frameworks`: known companions, each once, and the ones loaded.
+    fn frameworks(&mut self, file: &ModelFile) {
+        let mut seen: Vec<Framework> = Vec::new();
+        for entry in &file.attack.frameworks {
+            match parse_pin(&entry.value) {
+                Err(message) => {
+                    self.push(Code::InvalidValue, entry.position, message).hint = Some(
+                        "companions: f3 (MITRE Fight Fraud Framework), atlas (MITRE ATLAS)"
+                            .to_string(),
+                    );
+                }
+                Ok((framework, _)) if seen.contains(&framework) => {
+                    self.push(
+                        Code::InvalidValue,
+                        entry.position,
+                        format!("{} is listed twice in `frameworks`", framework.title()),
+                    )
+                    .hint = Some("list each companion once".to_string());
+                }
+                Ok((framework, version)) => {
+                    seen.push(framework);
+                    let loaded = self.kb.companion(framework);
+                    let mismatch = match (loaded, &version) {
+                        (None, _) => Some("is not loaded".to_string()),
+                        (Some(c), Some(v)) if !same_version(&c.release.version, v) => Some(format!(
+                            "is pinned, but the data loaded is {} {}",
+                            framework.title(),
+                            if c.release.version.is_empty() { "of no stated version" } else { &c.release.version }
+                        )),
+                        _ => None,
+                    };
+                    if let Some(why) = mismatch {
+                        self.push(
+                            Code::ReleaseMismatch,
+                            entry.position,
+                            format!("{} {why}", entry.value),
+                        )
+                        .hint = Some(format!(
+                            "pass the {} bundle with --framework FILE or put it in a data directory",
+                            framework.title()
+                        ));
+                    }
+                }
+            }
         }
     }
 
@@ -284,7 +333,10 @@ impl<'a> Validator<'a> {
     /// Checks an ATT&CK ID names an active object of `kind` in the pinned release.
     fn attack_ref(&mut self, r: &Located<String>, kind: Kind, key: &str) {
         let kb = self.kb;
-        let release = format!("ATT&CK {} {}", kb.release.domain, kb.release.version);
+        let release = match kb.companion(Framework::of_id(&r.value)) {
+            Some(c) => format!("{} {}", c.framework.title(), c.release.version),
+            None => format!("ATT&CK {} {}", kb.release.domain, kb.release.version),
+        };
         let promised = Kind::from_attack_id(&r.value);
         let found = kb.lookup(&r.value, Some(kind));
         // Old deprecated mitigations carry technique IDs (T1078 "Valid Accounts Mitigation"):
@@ -321,6 +373,25 @@ impl<'a> Validator<'a> {
                 }
             }
             None => {
+                let framework = Framework::of_id(&r.value);
+                if framework.is_companion() && kb.companion(framework).is_none() {
+                    self.push(
+                        Code::UnknownAttackId,
+                        r.position,
+                        format!(
+                            "{} is a MITRE {} ID, and the model does not load {}",
+                            r.value,
+                            framework.title(),
+                            framework.title()
+                        ),
+                    )
+                    .hint = Some(format!(
+                        "add `frameworks: [{}]` under `attack:` (or pass --framework {})",
+                        framework.label(),
+                        framework.label()
+                    ));
+                    return;
+                }
                 if let Some(other) = kb.lookup(&r.value, None) {
                     self.push(
                         Code::AttackIdWrongKind,
@@ -360,12 +431,14 @@ impl<'a> Validator<'a> {
                 self.attack_ref(e, Kind::Technique, "exclude");
                 continue;
             }
-            let shortnames: Vec<&str> = kb
+            let mut shortnames: Vec<&str> = kb
                 .tactics
                 .iter()
                 .filter(|t| t.meta.is_active())
                 .map(|t| t.shortname.as_str())
                 .collect();
+            shortnames.sort_unstable();
+            shortnames.dedup();
             if shortnames.contains(&e.value.as_str()) {
                 continue;
             }
