@@ -64,7 +64,7 @@ fn build_pages() -> Option<Pages> {
         "integration tests run in the package root"
     );
     let data = DataOptions {
-        data_dir: Some(data_dir),
+        data_dirs: vec![data_dir],
         offline: true,
         ..Default::default()
     };
