@@ -1,6 +1,7 @@
 //! What each actor brings: its own techniques and the active techniques its ATT&CK groups use
 //! (directly or through attributed campaigns), less what it `exclude`s. Techniques whose only
-//! platform is PRE target no system: they are the actor's preparation.
+//! platform is PRE target no system: they are the actor's preparation, and so are F3 and ATLAS
+//! techniques whose only tactics are reconnaissance and resource development.
 //!
 //! `exclude` takes technique IDs (an ID also removes its sub-techniques) and tactic shortnames
 //! (a technique goes when *all* its tactics are excluded, so `exclude: [discovery]` drops T1082
@@ -46,9 +47,17 @@ pub struct ActorProfile {
     pub ids: Vec<String>,
 }
 
-/// A technique that targets no system: its only platform is PRE.
+/// A technique that targets no system: its only platform is PRE, or (F3 and ATLAS, whose
+/// techniques carry no real platform) its only tactics are reconnaissance and resource
+/// development.
 pub fn is_preparation(kb: &KnowledgeBase, technique: u32) -> bool {
     let t = &kb.techniques[technique as usize];
+    if t.meta.framework.is_companion() {
+        return !t.tactics.is_empty()
+            && t.tactics
+                .iter()
+                .all(|tactic| crate::attack::framework::is_preparation_tactic(tactic));
+    }
     !t.platforms.is_empty() && t.platforms.iter().all(|p| p == "PRE")
 }
 

@@ -52,6 +52,10 @@ pub struct Context<'a> {
     /// Per actor: its entry systems, sorted.
     pub entry: Vec<Vec<SystemId>>,
     pub reuse_techniques: Vec<u32>,
+    /// Added to `reuse_techniques` for leaked credentials.
+    pub credential_reuse_techniques: Vec<u32>,
+    /// What leaked images of a person enable on systems that judge evidence with AI.
+    pub ai_reuse_techniques: Vec<u32>,
     pub trust_techniques: Vec<u32>,
 }
 
@@ -130,8 +134,32 @@ impl<'a> Context<'a> {
                 })
                 .collect(),
             reuse_techniques: resolve(&model.reuse_techniques),
+            credential_reuse_techniques: resolve(&model.credential_reuse_techniques),
+            ai_reuse_techniques: resolve(&model.ai_reuse_techniques),
             trust_techniques: resolve(&model.trust_techniques),
         }
+    }
+
+    /// The techniques holding leaked data asset `data` enables on `system`: the reuse
+    /// techniques where the system verifies the data's kind (with the credential ones for
+    /// credentials), and the AI ones where the data is an image of a person and the system
+    /// judges evidence with an AI model. Sorted, each once.
+    pub fn reuse_at(&self, data: DataId, system: SystemId) -> Vec<u32> {
+        let kind = &self.model.data[data].kind;
+        let s = &self.model.systems[system];
+        let mut out = Vec::new();
+        if s.verifies.contains(kind) {
+            out.extend(&self.reuse_techniques);
+            if crate::model::resolved::is_credential(kind) {
+                out.extend(&self.credential_reuse_techniques);
+            }
+        }
+        if !s.ai_checks.is_empty() && crate::model::resolved::is_person_image(kind) {
+            out.extend(&self.ai_reuse_techniques);
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
     }
 
     /// Whether `system` is one of the actor's entry systems.
@@ -158,10 +186,10 @@ fn matched(kb: &KnowledgeBase, profile: &ActorProfile, platforms: &[String]) -> 
     let mut out = Matched::default();
     for (i, brought) in profile.techniques.iter().enumerate() {
         let t = brought.technique;
-        if !kb.techniques[t as usize]
-            .platforms
-            .iter()
-            .any(|p| platforms.contains(p))
+        let technique = &kb.techniques[t as usize];
+        // F3 and ATLAS techniques carry no real platform: they apply on every system.
+        if !technique.meta.framework.is_companion()
+            && !technique.platforms.iter().any(|p| platforms.contains(p))
         {
             continue;
         }

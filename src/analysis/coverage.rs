@@ -226,9 +226,14 @@ impl CoverageState {
     }
 }
 
-/// t itself, then its parent.
+/// t itself, then its parent when of the same framework (an F3 sub-technique under an ATT&CK
+/// technique, F3's T1586.004, is covered only by controls that name it).
 fn self_and_parent(kb: &KnowledgeBase, technique: u32) -> impl Iterator<Item = u32> {
-    std::iter::once(technique).chain(kb.techniques[technique as usize].parent)
+    let t = &kb.techniques[technique as usize];
+    let parent = t
+        .parent
+        .filter(|&p| kb.techniques[p as usize].meta.framework == t.meta.framework);
+    std::iter::once(technique).chain(parent)
 }
 
 fn mark(status: ControlStatus, flag: &mut bool, partly: &mut bool) {

@@ -99,9 +99,9 @@ pub fn evaluate_actor(
     let exposures: Vec<Scoped> = drafts
         .into_iter()
         .map(|((technique, system), draft)| {
-            let tactics = &ctx.kb.techniques[technique as usize].tactics;
+            let t = &ctx.kb.techniques[technique as usize];
             let evidence = risk::evidence(&draft.why);
-            let role = risk::role(tactics, &draft.why);
+            let role = risk::role(t.meta.framework, &t.tactics, &draft.why);
             Scoped {
                 technique,
                 system,

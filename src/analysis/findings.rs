@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use crate::attack::Framework;
 use crate::attack::view::Named;
 
 /// How well an exposure is covered.
@@ -199,6 +200,9 @@ pub struct Exposure {
     pub actor: String,
     pub technique: String,
     pub technique_name: String,
+    /// The knowledge base the technique comes from; absent for ATT&CK.
+    #[serde(skip_serializing_if = "Framework::is_attack")]
+    pub framework: Framework,
     pub tactics: Vec<String>,
     pub system: String,
     pub status: Status,
@@ -338,6 +342,9 @@ pub struct Finding {
     pub system: String,
     pub technique: String,
     pub technique_name: String,
+    /// The knowledge base the technique comes from; absent for ATT&CK.
+    #[serde(skip_serializing_if = "Framework::is_attack")]
+    pub framework: Framework,
     pub tactics: Vec<String>,
     /// The worst status among its exposures (gap, partial, accepted, covered).
     pub status: Status,

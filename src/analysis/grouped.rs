@@ -62,6 +62,7 @@ fn finding(members: &[&Exposure]) -> Option<Finding> {
         system: first.system.clone(),
         technique: first.technique.clone(),
         technique_name: first.technique_name.clone(),
+        framework: first.framework,
         tactics: first.tactics.clone(),
         status: worst,
         severity: open.iter().map(|e| e.severity).max(),

@@ -351,6 +351,7 @@ fn exposure(
         actor: model.actors[actor].id.value.clone(),
         technique: technique.meta.attack_id.clone(),
         technique_name: technique.meta.name.clone(),
+        framework: technique.meta.framework,
         tactics: technique.tactics.clone(),
         system: model.systems[e.system].id.value.clone(),
         status: e.status(),

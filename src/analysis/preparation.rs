@@ -16,7 +16,10 @@ pub fn preparation(
     let t = &kb.techniques[technique as usize];
     let mut mitigations = t.mitigations.clone();
     let mut strategies = t.detection_strategies.clone();
-    if let Some(p) = t.parent {
+    if let Some(p) = t
+        .parent
+        .filter(|&p| kb.techniques[p as usize].meta.framework == t.meta.framework)
+    {
         mitigations.extend(&kb.techniques[p as usize].mitigations);
         strategies.extend(&kb.techniques[p as usize].detection_strategies);
     }
@@ -41,6 +44,19 @@ pub fn preparation(
         (
             Observability::NotWithYourTelemetry,
             "not observable with your own telemetry: no system collects the data components its analytics need".to_string(),
+        )
+    } else if t.meta.framework.is_companion() {
+        (
+            Observability::NoLogSource,
+            format!(
+                "not observable with your own telemetry: {} publishes no detections for it; rely on threat intelligence{}",
+                t.meta.framework.title(),
+                if mitigations.is_empty() {
+                    ""
+                } else {
+                    " and the mitigations"
+                }
+            ),
         )
     } else {
         (

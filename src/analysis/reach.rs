@@ -156,20 +156,18 @@ fn footholds(ctx: &Context, defended: Defended, actor: ActorId) -> Vec<Foothold>
         }
     }
     for &d in &a.holds {
-        let kind = &ctx.model.data[d].kind;
         for (s, system) in ctx.model.systems.iter().enumerate() {
             // The actor must be able to present the evidence there: an internet-facing
             // verifier, or one it already operates on. A partner- or internal-only verifier
             // keeps its reuse exposures but is no way in.
             let presentable = system.exposure == crate::model::format::Exposure::Internet
                 || (!a.entry_is_default && ctx.is_entry(actor, s));
-            if !system.verifies.contains(kind) || !presentable {
+            if !presentable {
                 continue;
             }
             let techniques: Vec<u32> = ctx
-                .reuse_techniques
-                .iter()
-                .copied()
+                .reuse_at(d, s)
+                .into_iter()
                 .filter(|&t| walkable(ctx, defended, t, s))
                 .collect();
             if techniques.is_empty() {

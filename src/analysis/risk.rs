@@ -8,7 +8,9 @@
 //!   impact takes, and so does every reuse of stolen identity (opening or taking over an account
 //!   is the fraudster's objective); initial access, lateral movement, credential access,
 //!   privilege escalation and persistence move, and so does every trust-rule exposure;
-//!   anything else supports. A technique with several tactics takes its highest role.
+//!   anything else supports. F3 and ATLAS redefine some tactics (F3's execution and
+//!   monetization take, its positioning moves; ATLAS's AI model access moves): see
+//!   [`framework::tactic_role`]. A technique with several tactics takes its highest role.
 //!
 //! risk = impact x likelihood x evidence x role (1..108), halved (rounded down) when the
 //! exposure is `partial`, and 0 when it is `covered` (mitigated and detected: nothing is left
@@ -19,21 +21,13 @@
 
 use super::findings::{Evidence, Role, Severity, Status};
 use super::scope::Why;
+use crate::attack::Framework;
+use crate::attack::framework::{self, TacticRole};
 use crate::model::Model;
 use crate::model::format::{Exposure, Sensitivity};
 use crate::model::resolved::SystemId;
 
-/// Tactics whose techniques take what the attacker came for.
-pub const TAKING_TACTICS: [&str; 3] = ["collection", "exfiltration", "impact"];
-/// Tactics whose techniques get the attacker in or further.
-pub const MOVING_TACTICS: [&str; 5] = [
-    "initial-access",
-    "lateral-movement",
-    "credential-access",
-    "privilege-escalation",
-    "persistence",
-];
-/// Tactics that give a foothold or carry the attacker across a flow.
+/// Tactics that give a foothold or carry the attacker across a flow, in every framework.
 pub const STEP_TACTICS: [&str; 2] = ["initial-access", "lateral-movement"];
 
 pub fn sensitivity_weight(s: Sensitivity) -> u8 {
@@ -72,21 +66,23 @@ pub fn likelihood(model: &Model, system: SystemId) -> u8 {
     }
 }
 
-/// The role of a technique from its tactics alone.
-pub fn tactic_role(tactics: &[String]) -> Role {
-    let has = |list: &[&str]| tactics.iter().any(|t| list.contains(&t.as_str()));
-    if has(&TAKING_TACTICS) {
-        Role::Takes
-    } else if has(&MOVING_TACTICS) {
-        Role::Moves
-    } else {
-        Role::Supports
+/// The role of a technique from its tactics alone, as its framework defines them
+/// ([`framework::tactic_role`]: F3's `execution` takes, ATLAS's `ai-model-access` moves).
+pub fn tactic_role(framework: Framework, tactics: &[String]) -> Role {
+    let best = tactics
+        .iter()
+        .map(|t| framework::tactic_role(framework, t))
+        .max();
+    match best {
+        Some(TacticRole::Takes) => Role::Takes,
+        Some(TacticRole::Moves) => Role::Moves,
+        _ => Role::Supports,
     }
 }
 
 /// The role of an exposure: its tactics', raised by a reuse (takes) or trust (moves) reason.
-pub fn role(tactics: &[String], why: &[Why]) -> Role {
-    let mut role = tactic_role(tactics);
+pub fn role(framework: Framework, tactics: &[String], why: &[Why]) -> Role {
+    let mut role = tactic_role(framework, tactics);
     for w in why {
         match w {
             Why::Reuse(_) => role = role.max(Role::Takes),
@@ -186,20 +182,43 @@ mod tests {
 
     #[test]
     fn roles_come_from_tactics_and_reasons() {
-        assert_eq!(tactic_role(&tactics(&["discovery"])), Role::Supports);
         assert_eq!(
-            tactic_role(&tactics(&["defense-evasion", "persistence"])),
+            tactic_role(Framework::Attack, &tactics(&["discovery"])),
+            Role::Supports
+        );
+        assert_eq!(
+            tactic_role(
+                Framework::Attack,
+                &tactics(&["defense-evasion", "persistence"])
+            ),
             Role::Moves
         );
         assert_eq!(
-            tactic_role(&tactics(&["initial-access", "collection"])),
+            tactic_role(
+                Framework::Attack,
+                &tactics(&["initial-access", "collection"])
+            ),
             Role::Takes
         );
         let reuse = [Why::Reuse(0)];
-        assert_eq!(role(&tactics(&["defense-evasion"]), &reuse), Role::Takes);
+        assert_eq!(
+            role(Framework::Attack, &tactics(&["defense-evasion"]), &reuse),
+            Role::Takes
+        );
         let trust = [Why::Trust(0)];
-        assert_eq!(role(&tactics(&["discovery"]), &trust), Role::Moves);
-        assert_eq!(role(&tactics(&["collection"]), &trust), Role::Takes);
+        assert_eq!(
+            role(Framework::Attack, &tactics(&["discovery"]), &trust),
+            Role::Moves
+        );
+        assert_eq!(
+            role(Framework::Attack, &tactics(&["collection"]), &trust),
+            Role::Takes
+        );
+        let fraud = tactics(&["execution"]);
+        assert_eq!(tactic_role(Framework::Attack, &fraud), Role::Supports);
+        assert_eq!(tactic_role(Framework::F3, &fraud), Role::Takes);
+        let access = tactics(&["ai-model-access"]);
+        assert_eq!(tactic_role(Framework::Atlas, &access), Role::Moves);
     }
 
     #[test]

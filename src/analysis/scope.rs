@@ -5,8 +5,10 @@
 //! 2. all its techniques (own and groups', platform-matched, less `exclude`) on the systems it
 //!    reaches;
 //! 3. its initial-access and lateral-movement techniques on its frontier: the attempts to get in;
-//! 4. re-dissemination: holding leaked data of kind K, `reuse_techniques` (default T1656, T1078)
-//!    on every system that verifies K, reached or not;
+//! 4. re-dissemination: holding leaked data of kind K, `reuse_techniques` (default T1656, T1078,
+//!    and F1031 with F3; F1006.002 too for credentials) on every system that verifies K, reached
+//!    or not; with ATLAS, holding a leaked image of a person, AML.T0088 and AML.T0015 on every
+//!    system that judges evidence with AI (`ai_checks`, or verifies `selfie`);
 //! 5. trusted relationships: `trust_techniques` (default T1199) on the ends, other than its
 //!    entry systems, of trust-boundary flows that touch a system it reaches.
 //!
@@ -161,21 +163,20 @@ pub fn scope(ctx: &Context, actor: ActorId, reach: &Reach) -> Drafts {
             }
         }
     }
-    // 4. Reuse of leaked data on every system accepting its kind.
+    // 4. Reuse of leaked data on every system accepting its kind (and, with ATLAS, deepfakes
+    //    made from leaked images against every system judging evidence with AI).
     for &d in &a.holds {
         let data = &model.data[d];
-        for (s, system) in model.systems.iter().enumerate() {
-            if system.verifies.contains(&data.kind) {
-                for &t in &ctx.reuse_techniques {
-                    add(
-                        &mut drafts,
-                        t,
-                        s,
-                        Why::Reuse(d),
-                        data.id.position,
-                        RANK_REUSE,
-                    );
-                }
+        for s in 0..model.systems.len() {
+            for t in ctx.reuse_at(d, s) {
+                add(
+                    &mut drafts,
+                    t,
+                    s,
+                    Why::Reuse(d),
+                    data.id.position,
+                    RANK_REUSE,
+                );
             }
         }
     }

@@ -695,3 +695,108 @@ actors:
         a.warnings
     );
 }
+
+/// A model pinning both companions, on the synthetic release with the synthetic F3 and ATLAS.
+fn run_companions(body: &str) -> super::ModelAnalysis {
+    let kb = crate::testing::kb_with_companions();
+    let text = format!(
+        "atkmap: 1\nname: test\nattack: {{domain: enterprise, version: \"18.1\", frameworks: [f3, atlas]}}\n{body}"
+    );
+    let file = match crate::model::parse(&text, "test.yaml") {
+        crate::model::Parsed::File(file) => file,
+        crate::model::Parsed::Broken(d) => panic!("test model is broken: {d:#?}"),
+    };
+    let (m, diagnostics) = crate::model::check(&file, &kb, "test.yaml", TODAY);
+    let m = m.unwrap_or_else(|| panic!("test model is invalid: {diagnostics:#?}"));
+    assert!(diagnostics.is_empty(), "{diagnostics:#?}");
+    let options = Options {
+        today: TODAY,
+        ..Options::default()
+    };
+    analyze(&m, &kb, &options).expect("analysis runs")
+}
+
+/// An onboarding portal checking selfies with AI, a call centre, a leaked ID image.
+const FRAUD: &str = "
+systems:
+  - {id: onboarding, name: Onboarding, platforms: [SaaS], exposure: internet, verifies: [id-card-image, selfie]}
+  - {id: liveness, name: Liveness API, platforms: [IaaS], exposure: partner, ai_checks: [selfie]}
+  - {id: ledger, name: Ledger, platforms: [Linux], exposure: internal}
+data:
+  - {id: leaked-ids, kind: id-card-image, sensitivity: restricted, leaked: {year: 2019, source: breach}}
+  - {id: accounts, kind: account, sensitivity: restricted, stored_in: [ledger]}
+flows:
+  - {from: onboarding, to: liveness}
+  - {from: onboarding, to: ledger}
+actors:
+  - {id: ring, name: Fraud ring, holds: [leaked-ids], techniques: [F1025, F1020]}
+";
+
+#[test]
+fn companions_bring_fraud_and_deepfake_exposures() {
+    let a = run_companions(FRAUD);
+    // F3's default reuse technique joins ATT&CK's where the leaked kind is verified.
+    let f1031 = find(&a, "ring", "F1031", "onboarding").expect("F1031 at onboarding");
+    assert_eq!(f1031.framework, crate::attack::Framework::F3);
+    assert!(find(&a, "ring", "T1656", "onboarding").is_some());
+    // ATLAS: a leaked image of a person against every system judging evidence with AI.
+    for system in ["onboarding", "liveness"] {
+        for t in ["AML.T0088", "AML.T0015"] {
+            let e = find(&a, "ring", t, system).unwrap_or_else(|| panic!("{t} at {system}"));
+            assert!(
+                matches!(e.reasons[0], Reason::Reuse { .. }),
+                "{:?}",
+                e.reasons
+            );
+        }
+    }
+    // No credential was leaked: no F1006.002.
+    assert!(a.exposures.iter().all(|e| e.technique != "F1006.002"));
+    // F3's monetization takes; its techniques apply whatever the system's platforms.
+    let monetize = find(&a, "ring", "F1025", "onboarding").expect("F1025 where the ring got in");
+    assert_eq!(monetize.role, Role::Takes);
+    // F1020 Fake Materials is resource development: preparation, on no system.
+    assert!(a.exposures.iter().all(|e| e.technique != "F1020"));
+    assert!(a.preparation.iter().any(|p| p.technique == "F1020"));
+}
+
+#[test]
+fn atlas_mitigations_and_direct_counters_cover_companion_techniques() {
+    let a = run_companions(&format!(
+        "{FRAUD}controls:
+  - {{id: pad, name: Presentation-attack detection, mitigations: [AML.M0015], detects: [AML.T0015], applies_to: [liveness], status: implemented}}
+  - {{id: registry, name: Registry re-check, counters: [F1031], applies_to: [onboarding], status: implemented}}
+"
+    ));
+    let evade = find(&a, "ring", "AML.T0015", "liveness").expect("AML.T0015");
+    assert_eq!(evade.status, Status::Covered, "{evade:#?}");
+    assert_eq!(evade.risk, 0);
+    let deepfake = find(&a, "ring", "AML.T0088", "liveness").expect("AML.T0088");
+    assert_eq!(deepfake.status, Status::Gap);
+    let impersonate = find(&a, "ring", "F1031", "onboarding").expect("F1031");
+    assert_eq!(impersonate.status, Status::Partial);
+    assert_eq!(impersonate.prevented_by, ["registry"]);
+}
+
+#[test]
+fn a_model_without_companions_is_unchanged_by_loading_them() {
+    let body = FRAUD.replace("[F1025, F1020]", "[T1190, T1021]");
+    let (_, plain) = run(&body);
+    let kb = crate::testing::kb_with_companions();
+    let m = model(&body, &kb);
+    let options = Options {
+        today: TODAY,
+        ..Options::default()
+    };
+    let loaded = analyze(&m, &kb, &options).expect("analysis runs");
+    // Loading a companion without pinning it changes the defaults only through the
+    // companion's rules: compare the ATT&CK exposures.
+    let attack = |a: &super::ModelAnalysis| -> Vec<(String, String, u32)> {
+        a.exposures
+            .iter()
+            .filter(|e| e.framework.is_attack())
+            .map(|e| (e.technique.clone(), e.system.clone(), e.risk))
+            .collect()
+    };
+    assert_eq!(attack(&plain), attack(&loaded));
+}

@@ -58,6 +58,11 @@ impl Framework {
         self != Framework::Attack
     }
 
+    /// Whether this is ATT&CK (reports leave the framework out then).
+    pub fn is_attack(&self) -> bool {
+        *self == Framework::Attack
+    }
+
     /// The `source_name` of the external reference that carries an object's ID.
     pub fn source_names(self) -> &'static [&'static str] {
         match self {
@@ -195,7 +200,9 @@ pub fn parse_pin(text: &str) -> Result<(Framework, Option<String>), String> {
         None => (text, None),
     };
     if version.as_deref().is_some_and(|v| !is_version(v)) {
-        return Err(format!("{text:?} does not name a version after @ (like atlas@5.6.0)"));
+        return Err(format!(
+            "{text:?} does not name a version after @ (like atlas@5.6.0)"
+        ));
     }
     match Framework::from_label(name) {
         Some(framework) if framework.is_companion() => Ok((framework, version)),

@@ -430,12 +430,13 @@ impl KnowledgeBase {
         self.log_sources = index;
     }
 
-    /// Every platform name some active technique lists.
+    /// Every platform name some active ATT&CK technique lists (a companion's `F3` or `ATLAS`
+    /// is no system's platform).
     pub fn platforms(&self) -> Vec<String> {
         let mut out: Vec<String> = self
             .techniques
             .iter()
-            .filter(|t| t.meta.is_active())
+            .filter(|t| t.meta.is_active() && !t.meta.framework.is_companion())
             .flat_map(|t| t.platforms.iter().cloned())
             .collect();
         out.sort();

@@ -157,13 +157,15 @@ mod tests {
     /// tests, unless `ATKMAP_SKIP_DATA` is set).
     #[test]
     fn one_pass_and_object_by_object_agree_on_mitre_bundles() {
-        let dir = std::env::var_os("ATKMAP_DATA_DIR").map(std::path::PathBuf::from);
+        let dirs: Vec<std::path::PathBuf> = std::env::var_os("ATKMAP_DATA_DIR")
+            .map(|list| std::env::split_paths(&list).collect())
+            .unwrap_or_default();
         let names = [
             "enterprise-attack-18.1.json",
             "enterprise-attack-17.1.json",
             "ics-attack-18.1.json",
         ];
-        let Some(dir) = dir.filter(|d| d.join(names[0]).is_file()) else {
+        let Some(dir) = dirs.into_iter().find(|d| d.join(names[0]).is_file()) else {
             assert!(
                 std::env::var_os("ATKMAP_SKIP_DATA").is_some(),
                 "ATKMAP_DATA_DIR holds no bundles (set ATKMAP_SKIP_DATA=1 to skip knowingly)"

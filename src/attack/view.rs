@@ -408,7 +408,9 @@ impl KnowledgeBase {
             .iter()
             .filter(|w| match companion {
                 Some(_) => w.starts_with(&prefix),
-                None => !COMPANIONS.iter().any(|f| w.starts_with(&format!("{}: ", f.title()))),
+                None => !COMPANIONS
+                    .iter()
+                    .any(|f| w.starts_with(&format!("{}: ", f.title()))),
             })
             .count();
         StatsView {

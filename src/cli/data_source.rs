@@ -96,7 +96,11 @@ impl DataOptions {
         Ok(loaded)
     }
 
-    fn load_attack(&self, pinned: Option<(&str, &str)>, hash: bool) -> Result<LoadedRelease, Failure> {
+    fn load_attack(
+        &self,
+        pinned: Option<(&str, &str)>,
+        hash: bool,
+    ) -> Result<LoadedRelease, Failure> {
         if let Some(file) = &self.attack_file {
             let (kb, sha256) = self.load_release_file(file, hash)?;
             if let Some((domain, version)) = pinned {

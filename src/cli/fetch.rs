@@ -132,7 +132,11 @@ pub fn fetch_companion(official: &OfficialFile) -> Result<PathBuf, Failure> {
     let source = Source::from_env()?;
     let url = match std::env::var(COMPANION_BASE_URL_ENV) {
         Ok(base) if !base.trim().is_empty() => {
-            format!("{}/{}", base.trim().trim_end_matches('/'), official.file_name)
+            format!(
+                "{}/{}",
+                base.trim().trim_end_matches('/'),
+                official.file_name
+            )
         }
         _ => official.url.to_string(),
     };

@@ -17,9 +17,9 @@ use crate::upgrade::text::unified_diff;
 use crate::upgrade::{self, DiffDocument, Releases, Revocations};
 
 use super::check_cmd::print_diagnostics;
+use super::companions::Wanted;
 use super::data_source::{DataOptions, LoadedRelease};
 use super::failure::{CliResult, Failure, Outcome};
-use super::companions::Wanted;
 use super::model_files::{CheckedFile, CheckedModels, expand, pinned_companions, read_model};
 use super::output::{print_stderr, print_stdout, write_atomically};
 
@@ -367,7 +367,11 @@ pub fn run_migrate(args: MigrateArgs, data: &DataOptions) -> CliResult {
             match releases.get(&key) {
                 Some(s) => s.clone(),
                 None => {
-                    let loaded = match options.load(Some((&domain, &pin)), &pinned_companions(&m.file), false) {
+                    let loaded = match options.load(
+                        Some((&domain, &pin)),
+                        &pinned_companions(&m.file),
+                        false,
+                    ) {
                         Ok(l) => Some(Rc::new(l)),
                         Err(e) => {
                             print_stderr(&format!(

@@ -150,6 +150,12 @@ pub struct System {
     /// Kinds of identity evidence this system accepts (matched against data `kind`).
     #[serde(default)]
     pub verifies: Vec<Located<String>>,
+    /// Kinds of evidence this system judges with an AI model (liveness on `selfie`, document
+    /// authenticity on `id-card-image`). A system that verifies `selfie` checks it with AI
+    /// without saying so. With MITRE ATLAS loaded, such a system is exposed to deepfakes
+    /// (AML.T0088, AML.T0015) from actors holding leaked images of a person.
+    #[serde(default)]
+    pub ai_checks: Vec<Located<String>>,
     /// Data component IDs (DC0067) or ATT&CK log-source names (WinEventLog:Security) collected.
     #[serde(default)]
     pub telemetry: Vec<Located<String>>,

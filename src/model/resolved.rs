@@ -22,6 +22,12 @@ pub struct Model {
     pub domain: String,
     pub version: String,
     pub reuse_techniques: Vec<Located<String>>,
+    /// Added to `reuse_techniques` for leaked credentials (F3's F1006.002 when F3 is loaded
+    /// and the model keeps the default reuse techniques).
+    pub credential_reuse_techniques: Vec<Located<String>>,
+    /// What leaked images of a person enable on a system that judges evidence with AI (ATLAS's
+    /// AML.T0088 Generate Deepfakes and AML.T0015 Evade AI Model when ATLAS is loaded).
+    pub ai_reuse_techniques: Vec<Located<String>>,
     pub trust_techniques: Vec<Located<String>>,
     pub actors: Vec<ActorDef>,
     pub systems: Vec<SystemDef>,
@@ -54,7 +60,39 @@ pub struct SystemDef {
     pub platforms: Vec<String>,
     pub exposure: Exposure,
     pub verifies: Vec<String>,
+    /// Kinds judged with an AI model: `ai_checks`, and `selfie` when verified.
+    pub ai_checks: Vec<String>,
     pub telemetry: Vec<Located<String>>,
+}
+
+/// The words of a data kind (`national-id-image` -> national, id, image), lower-cased.
+fn kind_words(kind: &str) -> impl Iterator<Item = String> + '_ {
+    kind.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| w.to_ascii_lowercase())
+}
+
+/// Whether a data kind is an image of a person, what a deepfake is made from: one of its words
+/// is image(s), photo(s), selfie(s), face(s), portrait(s), video(s), biometric(s) or liveness.
+pub fn is_person_image(kind: &str) -> bool {
+    const WORDS: [&str; 8] = [
+        "image",
+        "photo",
+        "selfie",
+        "face",
+        "portrait",
+        "video",
+        "biometric",
+        "liveness",
+    ];
+    kind_words(kind).any(|w| WORDS.iter().any(|k| w == *k || w == format!("{k}s")))
+}
+
+/// Whether a data kind is login credentials: one of its words is credential(s), password(s)
+/// or login(s).
+pub fn is_credential(kind: &str) -> bool {
+    const WORDS: [&str; 3] = ["credential", "password", "login"];
+    kind_words(kind).any(|w| WORDS.iter().any(|k| w == *k || w == format!("{k}s")))
 }
 
 #[derive(Debug, Clone)]

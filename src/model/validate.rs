@@ -12,13 +12,33 @@ use super::located::Located;
 use super::resolved::*;
 use super::salvage::Salvaged;
 use super::structure::closest;
-use crate::attack::release_name::same_version;
 use crate::attack::framework::parse_pin;
+use crate::attack::release_name::same_version;
 use crate::attack::{Framework, Kind, KnowledgeBase};
 use crate::diag::{Code, Diagnostic, Position};
 
 /// The default `reuse_techniques`: Impersonation and Valid Accounts.
 pub const DEFAULT_REUSE_TECHNIQUES: [&str; 2] = ["T1656", "T1078"];
+/// Added to the default `reuse_techniques` when F3 is loaded: Impersonate Account Holder.
+pub const F3_REUSE_TECHNIQUES: [&str; 1] = ["F1031"];
+/// Added for leaked credentials when F3 is loaded: Account Takeover: Exposed Login Credential.
+pub const F3_CREDENTIAL_REUSE_TECHNIQUES: [&str; 1] = ["F1006.002"];
+/// What leaked images of a person enable against AI checks when ATLAS is loaded: Generate
+/// Deepfakes, Evade AI Model.
+pub const ATLAS_AI_REUSE_TECHNIQUES: [&str; 2] = ["AML.T0088", "AML.T0015"];
+
+/// The kinds a system judges with an AI model: its `ai_checks`, and `selfie` when it verifies
+/// one; sorted, each once.
+fn ai_checked_kinds(s: &format::System) -> Vec<String> {
+    let mut out: Vec<String> = s.ai_checks.iter().map(|k| k.value.clone()).collect();
+    if s.verifies.iter().any(|v| v.value == "selfie") {
+        out.push("selfie".to_string());
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
 /// The default `trust_techniques`: Trusted Relationship.
 pub const DEFAULT_TRUST_TECHNIQUES: [&str; 1] = ["T1199"];
 
@@ -174,11 +194,17 @@ impl<'a> Validator<'a> {
                     let loaded = self.kb.companion(framework);
                     let mismatch = match (loaded, &version) {
                         (None, _) => Some("is not loaded".to_string()),
-                        (Some(c), Some(v)) if !same_version(&c.release.version, v) => Some(format!(
-                            "is pinned, but the data loaded is {} {}",
-                            framework.title(),
-                            if c.release.version.is_empty() { "of no stated version" } else { &c.release.version }
-                        )),
+                        (Some(c), Some(v)) if !same_version(&c.release.version, v) => {
+                            Some(format!(
+                                "is pinned, but the data loaded is {} {}",
+                                framework.title(),
+                                if c.release.version.is_empty() {
+                                    "of no stated version"
+                                } else {
+                                    &c.release.version
+                                }
+                            ))
+                        }
                         _ => None,
                     };
                     if let Some(why) = mismatch {
@@ -516,6 +542,7 @@ impl<'a> Validator<'a> {
                     platforms: s.platforms.iter().map(|p| p.value.clone()).collect(),
                     exposure: s.exposure.value,
                     verifies: s.verifies.iter().map(|v| v.value.clone()).collect(),
+                    ai_checks: ai_checked_kinds(s),
                     telemetry: s.telemetry.clone(),
                 }
             })
@@ -635,16 +662,37 @@ impl<'a> Validator<'a> {
                 .map(|s| Located::unplaced(s.to_string()))
                 .collect()
         };
-        let reuse_techniques = file
-            .reuse_techniques
-            .clone()
-            .unwrap_or_else(|| default_list(&DEFAULT_REUSE_TECHNIQUES));
+        let f3 = self.kb.companion(Framework::F3).is_some();
+        let atlas = self.kb.companion(Framework::Atlas).is_some();
+        let reuse_techniques = file.reuse_techniques.clone().unwrap_or_else(|| {
+            let mut ids = DEFAULT_REUSE_TECHNIQUES.to_vec();
+            if f3 {
+                ids.extend(F3_REUSE_TECHNIQUES);
+            }
+            default_list(&ids)
+        });
+        let credential_reuse_techniques = if f3 && file.reuse_techniques.is_none() {
+            default_list(&F3_CREDENTIAL_REUSE_TECHNIQUES)
+        } else {
+            Vec::new()
+        };
+        let ai_reuse_techniques = if atlas {
+            default_list(&ATLAS_AI_REUSE_TECHNIQUES)
+        } else {
+            Vec::new()
+        };
         let trust_techniques = file
             .trust_techniques
             .clone()
             .unwrap_or_else(|| default_list(&DEFAULT_TRUST_TECHNIQUES));
         self.attack_refs(&reuse_techniques, Kind::Technique, "reuse_techniques");
         self.attack_refs(&trust_techniques, Kind::Technique, "trust_techniques");
+        self.attack_refs(
+            &credential_reuse_techniques,
+            Kind::Technique,
+            "reuse_techniques",
+        );
+        self.attack_refs(&ai_reuse_techniques, Kind::Technique, "reuse_techniques");
         Model {
             file: self.path.to_string(),
             name: file.name.value.clone(),
@@ -652,6 +700,8 @@ impl<'a> Validator<'a> {
             domain: file.attack.domain.value.name().to_string(),
             version: file.attack.version.value.clone(),
             reuse_techniques,
+            credential_reuse_techniques,
+            ai_reuse_techniques,
             trust_techniques,
             actors,
             systems,

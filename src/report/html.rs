@@ -613,6 +613,7 @@ mod tests {
             system: "s".to_string(),
             technique: technique.to_string(),
             technique_name: technique.to_string(),
+            framework: Default::default(),
             tactics: Vec::new(),
             status: if risk > 0 {
                 Status::Gap

@@ -143,7 +143,10 @@ fn peer(
 }
 
 fn main() {
-    let Some(data) = std::env::var_os("ATKMAP_DATA_DIR").map(PathBuf::from) else {
+    let first_dir = std::env::var_os("ATKMAP_DATA_DIR").and_then(|list| {
+        std::env::split_paths(&list).find(|d| d.join("enterprise-attack-18.1.json").is_file())
+    });
+    let Some(data) = first_dir else {
         eprintln!("set ATKMAP_DATA_DIR to MITRE's bundles (../shared/attack-data)");
         std::process::exit(2);
     };

@@ -3,32 +3,51 @@
 
 use std::path::PathBuf;
 
-/// The directory holding MITRE's bundles (`ATKMAP_DATA_DIR`, as `.ci/run` sets it).
-///
-/// Tests that need the full bundles call this. When the data is missing they fail, so a
-/// fresh clone without MITRE's bundles, or CI with a wrong path, can never pass silently;
-/// only an explicit `ATKMAP_SKIP_DATA=1` makes them return `None` (saying so on stderr).
-pub fn data_dir() -> Option<PathBuf> {
-    // Absolute, so that tests running atkmap in another directory find it too (the README's
-    // test command passes a relative path).
-    let dir = std::env::var_os("ATKMAP_DATA_DIR")
-        .map(PathBuf::from)
-        .map(|d| std::path::absolute(&d).unwrap_or(d));
-    match dir {
-        Some(d) if d.join("enterprise-attack-18.1.json").is_file() => Some(d),
-        _ => {
-            if std::env::var_os("ATKMAP_SKIP_DATA").is_none() {
-                panic!(
-                    "ATKMAP_DATA_DIR ({dir:?}) holds no enterprise-attack-18.1.json: the tests \
-                     that need MITRE's bundles cannot run. Point ATKMAP_DATA_DIR at the \
-                     directory of the bundles (README, Set-up), or set ATKMAP_SKIP_DATA=1 to \
-                     skip them knowingly"
-                );
-            }
-            eprintln!("skipping (ATKMAP_SKIP_DATA): ATKMAP_DATA_DIR does not hold MITRE's bundles");
-            None
-        }
+/// The directories of `ATKMAP_DATA_DIR` (a list separated like `PATH`, as `.ci/run` sets it:
+/// MITRE's ATT&CK bundles and the companion F3 and ATLAS files), absolute, so that tests running
+/// atkmap in another directory find them too (the README's test command passes relative paths).
+pub fn data_dirs() -> Vec<PathBuf> {
+    std::env::var_os("ATKMAP_DATA_DIR")
+        .map(|list| std::env::split_paths(&list).collect::<Vec<_>>())
+        .unwrap_or_default()
+        .into_iter()
+        .map(|d| std::path::absolute(&d).unwrap_or(d))
+        .collect()
+}
+
+/// The directory of `ATKMAP_DATA_DIR` holding `file`. When none does, the test fails, so a
+/// fresh clone without the data, or CI with a wrong path, can never pass silently; only an
+/// explicit `ATKMAP_SKIP_DATA=1` makes it return `None` (saying so on stderr).
+fn dir_holding(file: &str) -> Option<PathBuf> {
+    let dirs = data_dirs();
+    if let Some(dir) = dirs.iter().find(|d| d.join(file).is_file()) {
+        return Some(dir.clone());
     }
+    if std::env::var_os("ATKMAP_SKIP_DATA").is_none() {
+        panic!(
+            "ATKMAP_DATA_DIR ({dirs:?}) holds no {file}: the tests that need MITRE's data cannot \
+             run. Point ATKMAP_DATA_DIR at the directories of the ATT&CK bundles and the \
+             companion files (README, Set-up), or set ATKMAP_SKIP_DATA=1 to skip them knowingly"
+        );
+    }
+    eprintln!("skipping (ATKMAP_SKIP_DATA): ATKMAP_DATA_DIR holds no {file}");
+    None
+}
+
+/// The directory holding MITRE's ATT&CK bundles.
+pub fn data_dir() -> Option<PathBuf> {
+    dir_holding("enterprise-attack-18.1.json")
+}
+
+/// The directory holding the companion files (MITRE F3 v1.1, MITRE ATLAS 5.6.0).
+pub fn companion_dir() -> Option<PathBuf> {
+    let dir = dir_holding("f3-stix-v1.1.json")?;
+    assert!(
+        dir.join("stix-atlas-5.6.0.json").is_file(),
+        "{} holds F3 but not stix-atlas-5.6.0.json",
+        dir.display()
+    );
+    Some(dir)
 }
 
 /// One bundle file from the data directory.
