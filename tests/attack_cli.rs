@@ -110,6 +110,7 @@ fn in_dir(dir: &Path, args: &[&str]) -> Run {
     cmd.current_dir(cwd.path())
         .arg("--data-dir")
         .arg(&dir)
+        .args(common::companion_args())
         .args(args);
     run_cmd(cmd)
 }
@@ -1589,4 +1590,178 @@ fn offline_without_any_data_fails_with_a_hint() {
         "the searched directories are named: {}",
         run.stderr
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Companions: MITRE F3 and MITRE ATLAS next to ATT&CK
+// ---------------------------------------------------------------------------------------------
+
+/// Counts of active objects written down from `python3 tests/verify_companions.py FILE` (an
+/// independent count of the official files, not atkmap's).
+const F3_1_1: [(&str, u64); 4] = [
+    ("tactics", 8),
+    ("techniques", 74),
+    ("subtechniques", 49),
+    ("mitigations", 0),
+];
+const ATLAS_5_6_0: [(&str, u64); 4] = [
+    ("tactics", 16),
+    ("techniques", 101),
+    ("subtechniques", 69),
+    ("mitigations", 35),
+];
+
+#[test]
+fn stats_of_each_companion_match_the_verified_counts() {
+    let (Some(bundle), Some(_)) = (common::bundle(ENTERPRISE_18_1), common::companion_dir()) else {
+        return;
+    };
+    for (framework, version, counts) in [("f3", "1.1", F3_1_1), ("atlas", "5.6.0", ATLAS_5_6_0)] {
+        let stats = on(
+            &bundle,
+            &[
+                "attack",
+                "stats",
+                "--framework",
+                framework,
+                "--format",
+                "json",
+            ],
+        )
+        .json();
+        assert_eq!(stats["domain"], framework);
+        assert_eq!(stats["version"], version, "{framework}: the version");
+        for (key, count) in counts {
+            assert_eq!(stats[key], count, "{framework}: {key}");
+        }
+        assert_eq!(stats["revoked"], 0);
+        assert_eq!(stats["dangling_references"], 0);
+    }
+    // ATT&CK's counts do not change with companions loaded.
+    let stats = on(
+        &bundle,
+        &[
+            "--framework",
+            "f3",
+            "--framework",
+            "atlas",
+            "attack",
+            "stats",
+            "--format",
+            "json",
+        ],
+    )
+    .json();
+    assert_eq!(
+        stats.as_array().map(Vec::len),
+        Some(2),
+        "one object per framework named"
+    );
+    let attack = on(&bundle, &["attack", "stats", "--format", "json"]).json();
+    assert_eq!(attack, enterprise_18_1_stats());
+}
+
+#[test]
+fn companion_objects_show_in_their_framework_with_their_pages() {
+    let (Some(bundle), Some(_)) = (common::bundle(ENTERPRISE_18_1), common::companion_dir()) else {
+        return;
+    };
+    let show = |framework: &str, id: &str| {
+        on(
+            &bundle,
+            &[
+                "attack",
+                "show",
+                id,
+                "--framework",
+                framework,
+                "--format",
+                "json",
+            ],
+        )
+        .json()
+    };
+    let f1031 = show("f3", "F1031");
+    assert_eq!(f1031["name"], "Impersonate Account Holder");
+    assert_eq!(f1031["framework"], "f3");
+    assert_eq!(
+        f1031["url"],
+        "https://ctid.mitre.org/fraud/techniques/F1031"
+    );
+    assert_eq!(f1031["tactics"], json!(["initial-access", "stealth"]));
+    let deepfakes = show("atlas", "AML.T0088");
+    assert_eq!(deepfakes["name"], "Generate Deepfakes");
+    assert_eq!(deepfakes["is_subtechnique"], false);
+    assert_eq!(ids(&deepfakes["mitigations"]), ["AML.M0009", "AML.M0034"]);
+    let m0015 = show("atlas", "aml.m0015");
+    assert_eq!(m0015["type"], "mitigation");
+    assert!(ids(&m0015["techniques"]).contains(&"AML.T0015".to_string()));
+    // F3 re-uses ATT&CK's T1110: the ATT&CK technique, with F3's tactics as F3's view.
+    let t1110 = show("f3", "T1110");
+    assert!(t1110.get("framework").is_none(), "{t1110}");
+    assert_eq!(t1110["tactics"], json!(["credential-access"]));
+    assert_eq!(
+        t1110["companion_tactics"],
+        json!([{"framework": "f3", "tactics": ["initial-access"]}])
+    );
+    // F3's TA0005 is Stealth; ATT&CK 18.1's is Defense Evasion.
+    assert_eq!(show("f3", "TA0005")["name"], "Stealth");
+    assert_eq!(
+        on(&bundle, &["attack", "show", "TA0005", "--format", "json"]).json()["name"],
+        "Defense Evasion"
+    );
+    // An F3 ID without F3 loaded says what to add.
+    let run = on(&bundle, &["attack", "show", "F1031"]);
+    run.assert_code(2);
+    assert!(run.stderr.contains("add --framework f3"), "{}", run.stderr);
+    // Search stays in the frameworks named.
+    let hits = on(
+        &bundle,
+        &[
+            "attack",
+            "search",
+            "deepfake",
+            "--framework",
+            "atlas",
+            "--format",
+            "json",
+        ],
+    )
+    .json();
+    assert_eq!(ids(&hits), ["AML.T0052.001", "AML.T0088", "AML.M0034"]);
+}
+
+#[test]
+fn a_companion_file_that_is_not_one_is_refused() {
+    let Some(bundle) = common::bundle(ENTERPRISE_18_1) else {
+        return;
+    };
+    // ATT&CK's own bundle passed as a companion.
+    let run = on(
+        &bundle,
+        &[
+            "--framework",
+            bundle.to_str().expect("utf-8 path"),
+            "attack",
+            "stats",
+        ],
+    );
+    run.assert_code(2);
+    assert!(
+        run.stderr.contains("neither MITRE F3 nor MITRE ATLAS"),
+        "{}",
+        run.stderr
+    );
+    // A name that is not a companion.
+    let run = on(&bundle, &["--framework", "d3fend", "attack", "stats"]);
+    run.assert_code(2);
+    assert!(
+        run.stderr.contains("not a companion framework"),
+        "{}",
+        run.stderr
+    );
+    // A version that is not on disk, offline.
+    let run = on(&bundle, &["--framework", "atlas@4.9.0", "attack", "stats"]);
+    run.assert_code(2);
+    assert!(run.stderr.contains("ATLAS 4.9.0"), "{}", run.stderr);
 }

@@ -10,6 +10,7 @@ fn check(data: &std::path::Path, args: &[&str]) -> std::process::Output {
         .current_dir(common::repo().join("tests/fixtures/check"))
         .arg("--data-dir")
         .arg(data)
+        .args(common::companion_args())
         .env("ATKMAP_TODAY", "2026-11-25")
         .arg("check")
         .args(args)
@@ -57,7 +58,18 @@ fn every_diagnostic_code_has_a_fixture_and_a_reviewed_rendering() {
 
 /// The hints an author meets most, beyond one fixture per code (`tests/fixtures/check/hints`):
 /// each names the real fix (what the hint must say, and must not) and has a reviewed rendering.
-const HINT_FIXTURES: [(&str, &[&str], &[&str]); 7] = [
+const HINT_FIXTURES: [(&str, &[&str], &[&str]); 8] = [
+    (
+        "companion-frameworks",
+        &[
+            "F1031 is a MITRE F3 ID, and the model does not load F3",
+            "hint: add `frameworks: [f3]` under `attack:`",
+            "\"atlass\" is not a companion framework",
+            "AML.T9999 is not a technique in ATLAS 5.6.0",
+            "`mitigations` takes mitigation IDs, but AML.T0015 is a technique",
+        ],
+        &["AML.T0088 is"],
+    ),
     (
         "platform-vendor-names",
         &[
@@ -219,6 +231,7 @@ fn the_example_models_and_the_starter_model_are_clean() {
         .current_dir(common::repo())
         .arg("--data-dir")
         .arg(&data)
+        .args(common::companion_args())
         .env("ATKMAP_TODAY", "2026-11-25")
         .args([
             "check",
@@ -247,6 +260,7 @@ fn init_writes_a_model_that_passes_and_never_overwrites() {
             .current_dir(dir.path())
             .arg("--data-dir")
             .arg(&data)
+            .args(common::companion_args())
             .args(args)
             .output()
             .expect("runs")

@@ -539,6 +539,7 @@ fn a_model_with_millions_of_exposures_stops_at_the_exposure_limit() {
         .current_dir(dir.path())
         .arg("--data-dir")
         .arg(&data)
+        .args(common::companion_args())
         .args(["report", "wide.yaml", "--format", "json", "-o", "r.json"])
         .timeout(Duration::from_secs(60))
         .output()
@@ -595,6 +596,7 @@ fn a_ladder_graph_stops_at_the_path_search_work_budget() {
         .current_dir(dir.path())
         .arg("--data-dir")
         .arg(&data)
+        .args(common::companion_args())
         .args([
             "report",
             "ladder.yaml",

@@ -16,6 +16,7 @@ fn atkmap(data: &Path) -> assert_cmd::Command {
     cmd.current_dir(common::repo())
         .arg("--data-dir")
         .arg(data)
+        .args(common::companion_args())
         .env("ATKMAP_TODAY", "2026-11-25");
     cmd
 }
@@ -98,9 +99,17 @@ fn ekyc_findings_worked_out_by_hand() {
     );
     // With no initial-access or lateral-movement technique of its own, the ring gets only as far
     // as its leaked images work: the verifiers where nothing prevents the replay.
+    let ring = r["models"][0]["actors"]
+        .as_array()
+        .expect("actors")
+        .iter()
+        .find(|a| a["id"] == "mule-account-ring")
+        .expect("the ring");
+    // With ATLAS, a deepfake made from the leaked ID photo also beats the bank's selfie check,
+    // which screens replayed ID images but detects no deepfakes.
     assert_eq!(
-        strings(&r["models"][0]["actors"][2]["reaches"]),
-        ["shop-onboarding", "ekyc-vendor-api"]
+        strings(&ring["reaches"]),
+        ["bank-onboarding-app", "shop-onboarding", "ekyc-vendor-api"]
     );
 
     // The bulk download from the vendor's image storage is an explicit threat: restricted (4) x
@@ -124,7 +133,10 @@ fn ekyc_findings_worked_out_by_hand() {
         .iter()
         .position(|f| f["system"] == "ekyc-vendor-storage" && f["technique"] == "T1530")
         .expect("a finding");
-    assert!(rank < 3, "the image storage ranks #{}", rank + 1);
+    // Only the replays of the leaked images at the onboarding front doors (a deepfake against the
+    // bank's and the shop's selfie checks, the shop's impersonation and valid-account replays)
+    // rank above it.
+    assert!(rank < 5, "the image storage ranks #{}", rank + 1);
 
     // The registry accepts every actor's Trusted Relationship (a statute, per the model).
     for e in r["exposures"].as_array().expect("exposures") {

@@ -57,7 +57,10 @@ fn build_reports() -> Option<Reports> {
         "integration tests run in the package root"
     );
     let data = DataOptions {
-        data_dirs: vec![data_dir.clone()],
+        data_dirs: vec![
+            data_dir.clone(),
+            common::companion_dir().expect("companion data"),
+        ],
         offline: true,
         ..Default::default()
     };
@@ -664,7 +667,20 @@ fn sarif_is_deterministic_and_names_the_release() {
 
 /// The worst status of each technique in scope, as the module documents: gap 4, partial 3,
 /// preparation 2 (no exposures), accepted 1, covered 0.
+/// The scores of the ATT&CK layer: ATT&CK's techniques in scope.
 fn expected_scores(report: &Report) -> BTreeMap<String, u64> {
+    let attack: BTreeSet<&str> = report
+        .attack
+        .techniques
+        .iter()
+        .filter(|t| t.framework.is_attack())
+        .map(|t| t.id.as_str())
+        .collect();
+    expected_scores_of(report, |id| attack.contains(id))
+}
+
+/// The scores of the techniques `ours` keeps: worst status, 2 for preparation only.
+fn expected_scores_of(report: &Report, ours: impl Fn(&str) -> bool) -> BTreeMap<String, u64> {
     let rank = |s: Status| match s {
         Status::Covered => 0,
         Status::Accepted => 1,
@@ -672,14 +688,81 @@ fn expected_scores(report: &Report) -> BTreeMap<String, u64> {
         Status::Gap => 4,
     };
     let mut out: BTreeMap<String, u64> = BTreeMap::new();
-    for e in &report.exposures {
+    for e in report.exposures.iter().filter(|e| ours(&e.technique)) {
         let score = out.entry(e.technique.clone()).or_insert(0);
         *score = (*score).max(rank(e.status));
     }
-    for p in &report.preparation {
+    for p in report.preparation.iter().filter(|p| ours(&p.technique)) {
         out.entry(p.technique.clone()).or_insert(2);
     }
     out
+}
+
+/// F3's and ATLAS's layers: their Navigator domains and official data, every technique under a
+/// tactic the companion's own STIX gives it, scored exactly as the findings say.
+#[test]
+fn companion_layers_place_their_techniques_as_their_stix_does() {
+    let Some(r) = reports() else { return };
+    let Some(dir) = common::companion_dir() else {
+        return;
+    };
+    let layers = navigator::render_companions(&r.ekyc).expect("the layers render");
+    let ids: Vec<&str> = layers.iter().map(|(id, _)| *id).collect();
+    assert_eq!(ids, ["f3", "atlas"]);
+    for (id, text) in &layers {
+        let layer = parse(text);
+        let (file, domain) = match *id {
+            "f3" => ("f3-stix-v1.1.json", "f3-financial"),
+            _ => ("stix-atlas-5.6.0.json", "atlas-atlas"),
+        };
+        assert_eq!(layer["domain"], domain);
+        assert!(
+            layer["customDataURL"]
+                .as_str()
+                .is_some_and(|u| u.starts_with("https://raw.githubusercontent.com/")),
+            "{id}"
+        );
+        // What the companion's STIX says, read here without atkmap: ID -> tactics.
+        let stix: Value =
+            serde_json::from_slice(&std::fs::read(dir.join(file)).expect("companion file"))
+                .expect("JSON");
+        let mut tactics: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for o in stix["objects"].as_array().expect("objects") {
+            if o["type"] != "attack-pattern" {
+                continue;
+            }
+            let Some(external) = o["external_references"][0]["external_id"].as_str() else {
+                continue;
+            };
+            for phase in o["kill_chain_phases"].as_array().into_iter().flatten() {
+                tactics
+                    .entry(external.to_string())
+                    .or_default()
+                    .insert(phase["phase_name"].as_str().expect("phase").to_string());
+            }
+        }
+        let mut scored: BTreeMap<String, u64> = BTreeMap::new();
+        for entry in entries(&layer) {
+            let technique = entry["techniqueID"].as_str().expect("id");
+            let tactic = entry["tactic"].as_str().expect("a tactic");
+            assert!(
+                tactics.get(technique).is_some_and(|t| t.contains(tactic)),
+                "{id}: {technique} is not under {tactic} in {file}"
+            );
+            if let Some(score) = entry["score"].as_u64() {
+                scored.insert(technique.to_string(), score);
+            }
+        }
+        let expected = expected_scores_of(&r.ekyc, |t| tactics.contains_key(t));
+        assert_eq!(scored, expected, "{id}");
+        assert!(!scored.is_empty(), "{id}: the example uses {id}");
+    }
+    // A report without companions has none.
+    assert!(
+        navigator::render_companions(&r.telco)
+            .expect("renders")
+            .is_empty()
+    );
 }
 
 fn entries(layer: &Value) -> &Vec<Value> {
@@ -906,9 +989,19 @@ fn navigator_scores_show_the_worst_status_and_covered_stays_visible() {
             );
             assert!(!listed.contains(id), "{id} is absent");
         }
-        // Preparation (PRE) techniques show as preparation.
+        // Preparation (PRE) techniques show as preparation; F3's and ATLAS's are in their own
+        // layers.
+        let attack_ids: BTreeSet<&str> = report
+            .attack
+            .techniques
+            .iter()
+            .filter(|t| t.framework.is_attack())
+            .map(|t| t.id.as_str())
+            .collect();
         for p in &report.preparation {
-            if report.exposures.iter().all(|e| e.technique != p.technique) {
+            if attack_ids.contains(p.technique.as_str())
+                && report.exposures.iter().all(|e| e.technique != p.technique)
+            {
                 assert_eq!(scored[p.technique.as_str()], 2, "{}", p.technique);
             }
         }

@@ -24,6 +24,7 @@ use std::time::{Duration, Instant};
 
 use atkmap::analysis::Options;
 use atkmap::analysis::findings::{Finding, PlanStep, Reason};
+use atkmap::attack::Framework;
 use atkmap::cli::data_source::DataOptions;
 use atkmap::cli::model_files::check_files;
 use atkmap::cli::report_cmd::build_report;
@@ -64,7 +65,7 @@ fn build_pages() -> Option<Pages> {
         "integration tests run in the package root"
     );
     let data = DataOptions {
-        data_dirs: vec![data_dir],
+        data_dirs: vec![data_dir, common::companion_dir().expect("companion data")],
         offline: true,
         ..Default::default()
     };
@@ -537,16 +538,12 @@ fn check_structure(html: &str) -> Vec<Tag> {
             ) {
                 let ok = value.starts_with('#')
                     || value.starts_with("data:")
-                    || (tag.name == "a"
-                        && name == "href"
-                        && value.starts_with("https://attack.mitre.org/"));
+                    || (tag.name == "a" && name == "href" && is_mitre_page(value));
                 assert!(ok, "<{}> loads or links {name}={value:?}", tag.name);
             }
             if value.contains("://") {
                 let ok = (name == "xmlns" && value == "http://www.w3.org/2000/svg")
-                    || (tag.name == "a"
-                        && name == "href"
-                        && value.starts_with("https://attack.mitre.org/"))
+                    || (tag.name == "a" && name == "href" && is_mitre_page(value))
                     || (tag.name == "meta" && name == "content");
                 assert!(ok, "<{}> {name}={value:?} names a URL", tag.name);
             }
@@ -959,9 +956,16 @@ fn check_first_finding(row: &Node, f: &Finding, model: &ModelSummary) {
     );
     let link = row.children()[3].one("a", "");
     assert_eq!(link.text(), f.technique);
+    // Each framework's technique links to its own site.
+    let site = match f.technique.split_once('.') {
+        Some(("AML", _)) => "https://atlas.mitre.org/techniques/",
+        _ if f.technique.starts_with('F') => "https://ctid.mitre.org/fraud/techniques/",
+        _ => "https://attack.mitre.org/techniques/",
+    };
     assert!(
+        link.attribute("href").is_some_and(|h| h.starts_with(site)),
+        "{:?}",
         link.attribute("href")
-            .is_some_and(|h| h.starts_with("https://attack.mitre.org/techniques/"))
     );
     assert_eq!(
         cells[4],
@@ -1046,11 +1050,17 @@ fn example_reports_are_self_contained_with_a_matching_policy() {
             "{model}: one row per exposure"
         );
         for e in &report.exposures {
-            let url = match e.technique.split_once('.') {
-                Some((parent, sub)) => {
+            let url = match (e.framework, e.technique.split_once('.')) {
+                (Framework::Atlas, _) => {
+                    format!("https://atlas.mitre.org/techniques/{}", e.technique)
+                }
+                (Framework::F3, _) => {
+                    format!("https://ctid.mitre.org/fraud/techniques/{}", e.technique)
+                }
+                (_, Some((parent, sub))) => {
                     format!("https://attack.mitre.org/techniques/{parent}/{sub}/")
                 }
-                None => format!("https://attack.mitre.org/techniques/{}/", e.technique),
+                (_, None) => format!("https://attack.mitre.org/techniques/{}/", e.technique),
             };
             assert!(
                 page.html
@@ -1590,4 +1600,15 @@ fn browser_screenshot_renders() {
         bytes.len()
     );
     keep(&png);
+}
+
+/// A page of MITRE's knowledge bases: ATT&CK, F3, ATLAS (the only links a report carries).
+fn is_mitre_page(url: &str) -> bool {
+    [
+        "https://attack.mitre.org/",
+        "https://ctid.mitre.org/fraud/",
+        "https://atlas.mitre.org/",
+    ]
+    .iter()
+    .any(|site| url.starts_with(site))
 }

@@ -21,6 +21,7 @@ fn report(data: &Path, model: &str, extra: &[String]) -> Value {
         .current_dir(common::repo())
         .arg("--data-dir")
         .arg(data)
+        .args(common::companion_args())
         .env("ATKMAP_TODAY", "2026-11-25")
         .args(["report", model, "--format", "json", "--fail-on", "none"])
         .args(extra)
@@ -84,8 +85,20 @@ fn few_criticals_and_the_leaked_evidence_and_explicit_scenarios_first() {
             let replayed = array(&e["reasons"]).iter().any(|x| {
                 x["kind"] == "reuse" && x["data"].as_str().is_some_and(|d| leaked.contains(d))
             });
-            if explicit || replayed {
-                assert!(rank(e) < 10, "{model}: #{} {e}", rank(e) + 1);
+            // Ties with the tenth finding's risk count as the first ten: equal risks are
+            // ordered by id (the eKYC model, with F3 and ATLAS, has twelve replays at 72).
+            let tenth = findings
+                .get(9)
+                .and_then(|f| f["risk"].as_u64())
+                .unwrap_or(0);
+            // A staging technique (ATLAS's deepfake generation) supports the replay it feeds.
+            if (explicit || replayed) && e["role"] != "supports" {
+                let r = rank(e);
+                assert!(
+                    r < 10 || findings[r]["risk"].as_u64() >= Some(tenth),
+                    "{model}: #{} {e}",
+                    r + 1
+                );
             }
         }
         // Findings come by risk; their risk is the sum over their open exposures.

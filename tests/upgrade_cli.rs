@@ -21,6 +21,7 @@ fn atkmap(data: &Path) -> assert_cmd::Command {
     cmd.current_dir(common::repo())
         .arg("--data-dir")
         .arg(data)
+        .args(common::companion_args())
         .env("ATKMAP_TODAY", "2026-11-25");
     cmd
 }

@@ -52,6 +52,8 @@ pub struct Context<'a> {
     /// Per actor: its entry systems, sorted.
     pub entry: Vec<Vec<SystemId>>,
     pub reuse_techniques: Vec<u32>,
+    /// Added to `reuse_techniques` for leaked identity evidence other than credentials.
+    pub identity_reuse_techniques: Vec<u32>,
     /// Added to `reuse_techniques` for leaked credentials.
     pub credential_reuse_techniques: Vec<u32>,
     /// What leaked images of a person enable on systems that judge evidence with AI.
@@ -134,6 +136,7 @@ impl<'a> Context<'a> {
                 })
                 .collect(),
             reuse_techniques: resolve(&model.reuse_techniques),
+            identity_reuse_techniques: resolve(&model.identity_reuse_techniques),
             credential_reuse_techniques: resolve(&model.credential_reuse_techniques),
             ai_reuse_techniques: resolve(&model.ai_reuse_techniques),
             trust_techniques: resolve(&model.trust_techniques),
@@ -142,8 +145,8 @@ impl<'a> Context<'a> {
 
     /// The techniques holding leaked data asset `data` enables on `system`: the reuse
     /// techniques where the system verifies the data's kind (with the credential ones for
-    /// credentials), and the AI ones where the data is an image of a person and the system
-    /// judges evidence with an AI model. Sorted, each once.
+    /// credentials, the identity ones for other evidence), and the AI ones where the data is an image of a person and the system
+    /// judges evidence with an AI model. In the model's order, each once.
     pub fn reuse_at(&self, data: DataId, system: SystemId) -> Vec<u32> {
         let kind = &self.model.data[data].kind;
         let s = &self.model.systems[system];
@@ -152,13 +155,20 @@ impl<'a> Context<'a> {
             out.extend(&self.reuse_techniques);
             if crate::model::resolved::is_credential(kind) {
                 out.extend(&self.credential_reuse_techniques);
+            } else {
+                out.extend(&self.identity_reuse_techniques);
             }
         }
         if !s.ai_checks.is_empty() && crate::model::resolved::is_person_image(kind) {
             out.extend(&self.ai_reuse_techniques);
         }
-        out.sort_unstable();
-        out.dedup();
+        // In the model's order (reports list them so), each once.
+        let mut seen = Vec::with_capacity(out.len());
+        out.retain(|t| {
+            let first = !seen.contains(t);
+            seen.push(*t);
+            first
+        });
         out
     }
 

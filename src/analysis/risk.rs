@@ -81,10 +81,16 @@ pub fn tactic_role(framework: Framework, tactics: &[String]) -> Role {
 }
 
 /// The role of an exposure: its tactics', raised by a reuse (takes) or trust (moves) reason.
+/// A technique that only stages an attack (ATLAS's AI attack staging: the deepfake is made on
+/// the attacker's machine) keeps its role under reuse: the evasion it feeds is what takes.
 pub fn role(framework: Framework, tactics: &[String], why: &[Why]) -> Role {
     let mut role = tactic_role(framework, tactics);
+    let staging_only = framework == Framework::Atlas
+        && !tactics.is_empty()
+        && tactics.iter().all(|t| t == "ai-attack-staging");
     for w in why {
         match w {
+            Why::Reuse(_) if staging_only => {}
             Why::Reuse(_) => role = role.max(Role::Takes),
             Why::Trust(_) => role = role.max(Role::Moves),
             _ => {}
@@ -219,6 +225,8 @@ mod tests {
         assert_eq!(tactic_role(Framework::F3, &fraud), Role::Takes);
         let access = tactics(&["ai-model-access"]);
         assert_eq!(tactic_role(Framework::Atlas, &access), Role::Moves);
+        let staging = tactics(&["ai-attack-staging"]);
+        assert_eq!(role(Framework::Atlas, &staging, &reuse), Role::Supports);
     }
 
     #[test]

@@ -101,7 +101,7 @@ impl Framework {
     pub fn navigator_domain(self) -> Option<&'static str> {
         match self {
             Framework::Attack => None,
-            Framework::F3 => Some("f3"),
+            Framework::F3 => Some("f3-financial"),
             Framework::Atlas => Some("atlas-atlas"),
         }
     }
@@ -210,6 +210,17 @@ pub fn parse_pin(text: &str) -> Result<(Framework, Option<String>), String> {
             "{text:?} is not a companion framework (expected f3 or atlas, optionally with @VERSION)"
         )),
     }
+}
+
+/// The parent ID of a sub-technique ID (`T1078.004` -> `T1078`, `AML.T0043.000` ->
+/// `AML.T0043`); `None` for a technique ID (`AML.T0088` included).
+pub fn parent_id(id: &str) -> Option<&str> {
+    let start = match id.get(..4) {
+        Some(aml) if aml.eq_ignore_ascii_case("AML.") => 4,
+        _ => 0,
+    };
+    let dot = id[start..].find('.')?;
+    Some(&id[..start + dot])
 }
 
 /// An official companion file: where MITRE publishes it and its SHA-256, so a file found on
@@ -369,6 +380,15 @@ mod tests {
         );
         assert_eq!(object_url("x<y"), None);
         assert_eq!(object_url("AML.X<1"), None);
+    }
+
+    #[test]
+    fn parents_of_sub_techniques_in_every_framework() {
+        assert_eq!(parent_id("T1078.004"), Some("T1078"));
+        assert_eq!(parent_id("AML.T0043.000"), Some("AML.T0043"));
+        assert_eq!(parent_id("AML.T0088"), None);
+        assert_eq!(parent_id("F1006.002"), Some("F1006"));
+        assert_eq!(parent_id("T1078"), None);
     }
 
     #[test]

@@ -185,7 +185,7 @@ impl DataOptions {
             .hint(format!("searched: {}", searched.join(", ")))
             .hint(manual_hint(official)));
         }
-        super::fetch::fetch_companion(official)
+        fetch_companion(wanted)
     }
 
     /// Loads one companion file and merges it; `expected` is the framework its name or the
@@ -257,6 +257,12 @@ impl DataOptions {
             official: official.is_some(),
         })
     }
+}
+
+/// Downloads the official file of a companion (the version asked for, or the newest atkmap can
+/// verify) into the user cache.
+pub fn fetch_companion(wanted: &Wanted) -> Result<PathBuf, Failure> {
+    super::fetch::fetch_companion(official_file(wanted)?)
 }
 
 /// The framework a companion bundle is, by the platform its techniques carry.

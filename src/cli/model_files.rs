@@ -155,23 +155,37 @@ impl ParsedFile {
     }
 }
 
-/// The releases the files pin, each loaded once. A valid file's release must load; a broken
-/// file's is loaded only if it is on disk (never downloaded), to check what could be salvaged
-/// of it.
+/// The releases the files pin, each loaded once with every companion any of its files pins
+/// (a model's rules follow its own pins, so one release serves models with and without
+/// companions). A valid file's release must load; a broken file's is loaded only if it is on
+/// disk (never downloaded), to check what could be salvaged of it.
 fn load_releases(
     parsed: &[ParsedFile],
     data: &DataOptions,
     hash: bool,
 ) -> Result<Releases, Failure> {
+    let mut companions: BTreeMap<(String, String), Vec<Wanted>> = BTreeMap::new();
+    let files = parsed.iter().filter_map(|f| f.parsed.as_ref().ok()).chain(
+        parsed
+            .iter()
+            .filter_map(|f| f.salvaged.as_ref().map(|s| &s.file)),
+    );
+    for file in files {
+        let list = companions.entry(pin(file)).or_default();
+        list.extend(pinned_companions(file));
+        list.sort();
+        list.dedup();
+    }
     let mut releases = Releases::new();
     for file in parsed {
         if let Ok(model_file) = &file.parsed
             && let Entry::Vacant(slot) = releases.entry(pin(model_file))
         {
-            let (domain, version, companions) = slot.key().clone();
+            let (domain, version) = slot.key().clone();
+            let wanted = &companions[&(domain.clone(), version.clone())];
             slot.insert(Some(Arc::new(data.load(
                 Some((&domain, &version)),
-                &companions,
+                wanted,
                 hash,
             )?)));
         }
@@ -182,19 +196,17 @@ fn load_releases(
     };
     for salvaged in parsed.iter().filter_map(|f| f.salvaged.as_ref()) {
         if let Entry::Vacant(slot) = releases.entry(pin(&salvaged.file)) {
-            let (domain, version, companions) = slot.key().clone();
-            let loaded = on_disk
-                .load(Some((&domain, &version)), &companions, hash)
-                .ok();
+            let (domain, version) = slot.key().clone();
+            let wanted = &companions[&(domain.clone(), version.clone())];
+            let loaded = on_disk.load(Some((&domain, &version)), wanted, hash).ok();
             slot.insert(loaded.map(Arc::new));
         }
     }
     Ok(releases)
 }
 
-/// Releases by (domain, version, companions); `None` for one a broken file pins that could not
-/// be loaded.
-type Releases = BTreeMap<(String, String, Vec<Wanted>), Option<Arc<LoadedRelease>>>;
+/// Releases by (domain, version); `None` for one a broken file pins that could not be loaded.
+type Releases = BTreeMap<(String, String), Option<Arc<LoadedRelease>>>;
 
 /// Reads, parses and validates every file (in parallel); loads each pinned release once.
 pub fn check_files(
@@ -243,12 +255,11 @@ pub fn check_files(
     Ok(CheckedModels { files, diagnostics })
 }
 
-/// The (domain, version, companions) a model pins.
-fn pin(file: &ModelFile) -> (String, String, Vec<Wanted>) {
+/// The (domain, version) a model pins.
+fn pin(file: &ModelFile) -> (String, String) {
     (
         file.attack.domain.value.name().to_string(),
         file.attack.version.value.clone(),
-        pinned_companions(file),
     )
 }
 

@@ -256,14 +256,26 @@ pub fn build_report(checked: &CheckedModels, options: &Options) -> Result<Report
             status: ControlStatus::Implemented,
         }))
         .collect();
-    Ok(Report::assemble(
+    let mut report = Report::assemble(
         &loaded.kb,
         &shown_path(&loaded.path),
         loaded.sha256.as_deref().unwrap_or_default(),
         analysed,
         assumptions,
         warnings,
-    ))
+    );
+    for source in &mut report.attack.frameworks {
+        if let Some(file) = loaded
+            .companions
+            .iter()
+            .find(|c| c.framework.label() == source.id)
+        {
+            source.file = shown_path(&file.path);
+            source.sha256 = file.sha256.clone();
+            source.official = file.official;
+        }
+    }
+    Ok(report)
 }
 
 /// A data file's path as reports show it: relative to the working directory when it is below
@@ -477,6 +489,43 @@ pub fn render(
     }
 }
 
+/// The companions' Navigator layers (one per framework, for the domain each publishes), next to
+/// the ATT&CK layer's file: `layer.json` -> `layer-f3.json`, `layer-atlas.json`.
+fn companion_layers(
+    report: &Report,
+    attack_layer: Option<&std::path::Path>,
+) -> Result<Vec<(String, Option<PathBuf>)>, Failure> {
+    let layers = crate::report::navigator::render_companions(report)
+        .map_err(|e| Failure::new(format!("cannot render the Navigator report: {e}")))?;
+    if layers.is_empty() {
+        return Ok(Vec::new());
+    }
+    let Some(path) = attack_layer else {
+        print_stderr(
+            "note: the F3 and ATLAS Navigator layers are written next to the ATT&CK layer's \
+             file: give -o FILE or --output-dir DIR\n",
+        );
+        return Ok(Vec::new());
+    };
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "layer".to_string());
+    let extension = path
+        .extension()
+        .map(|e| format!(".{}", e.to_string_lossy()))
+        .unwrap_or_default();
+    Ok(layers
+        .into_iter()
+        .map(|(id, text)| {
+            (
+                text,
+                Some(path.with_file_name(format!("{stem}-{id}{extension}"))),
+            )
+        })
+        .collect())
+}
+
 pub fn run_report(args: ReportArgs, data: &DataOptions) -> CliResult {
     let destinations = destinations(&args)?;
     let templates = template_overrides(args.template.as_ref())?;
@@ -516,7 +565,10 @@ pub fn run_report(args: ReportArgs, data: &DataOptions) -> CliResult {
             )
         });
         for (format, path) in destinations {
-            rendered.push((render(format, &report, &inputs)?, path));
+            rendered.push((render(format, &report, &inputs)?, path.clone()));
+            if format == ReportFormat::Navigator {
+                rendered.extend(companion_layers(&report, path.as_deref())?);
+            }
         }
     }
     for (text, path) in rendered {

@@ -21,9 +21,13 @@ pub struct Model {
     pub description: Option<String>,
     pub domain: String,
     pub version: String,
+    /// The companions (F3, ATLAS) the model pins and that are loaded.
+    pub frameworks: Vec<crate::attack::Framework>,
     pub reuse_techniques: Vec<Located<String>>,
-    /// Added to `reuse_techniques` for leaked credentials (F3's F1006.002 when F3 is loaded
-    /// and the model keeps the default reuse techniques).
+    /// Added to `reuse_techniques` for leaked identity evidence other than credentials (F3's
+    /// F1031 when F3 is loaded and the model keeps the default reuse techniques).
+    pub identity_reuse_techniques: Vec<Located<String>>,
+    /// Added to `reuse_techniques` for leaked credentials (F3's F1006.002, likewise).
     pub credential_reuse_techniques: Vec<Located<String>>,
     /// What leaked images of a person enable on a system that judges evidence with AI (ATLAS's
     /// AML.T0088 Generate Deepfakes and AML.T0015 Evade AI Model when ATLAS is loaded).

@@ -19,7 +19,8 @@ use crate::diag::{Code, Diagnostic, Position};
 
 /// The default `reuse_techniques`: Impersonation and Valid Accounts.
 pub const DEFAULT_REUSE_TECHNIQUES: [&str; 2] = ["T1656", "T1078"];
-/// Added to the default `reuse_techniques` when F3 is loaded: Impersonate Account Holder.
+/// Added to the default `reuse_techniques` for leaked identity evidence (not credentials) when F3
+/// is loaded: Impersonate Account Holder.
 pub const F3_REUSE_TECHNIQUES: [&str; 1] = ["F1031"];
 /// Added for leaked credentials when F3 is loaded: Account Takeover: Exposed Login Credential.
 pub const F3_CREDENTIAL_REUSE_TECHNIQUES: [&str; 1] = ["F1006.002"];
@@ -121,6 +122,8 @@ struct Validator<'a> {
     left_out: HashMap<String, Section>,
     /// How often each id is referenced.
     used: HashMap<String, usize>,
+    /// The companions the model pins that are loaded: only their IDs resolve.
+    pinned: Vec<Framework>,
 }
 
 impl<'a> Validator<'a> {
@@ -132,6 +135,7 @@ impl<'a> Validator<'a> {
             ids: HashMap::new(),
             left_out: HashMap::new(),
             used: HashMap::new(),
+            pinned: Vec::new(),
         }
     }
 
@@ -170,8 +174,23 @@ impl<'a> Validator<'a> {
         }
     }
 
+    /// Whether the model pins a companion and it is loaded: its rules apply to the model only
+    /// then (a report may load a companion for another model).
+    fn pins(&self, file: &ModelFile, framework: Framework) -> bool {
+        self.kb.companion(framework).is_some()
+            && file
+                .attack
+                .frameworks
+                .iter()
+                .any(|f| parse_pin(&f.value).is_ok_and(|(pinned, _)| pinned == framework))
+    }
+
     /// `attack.frameworks`: known companions, each once, and the ones loaded.
     fn frameworks(&mut self, file: &ModelFile) {
+        self.pinned = [Framework::F3, Framework::Atlas]
+            .into_iter()
+            .filter(|&f| self.pins(file, f))
+            .collect();
         let mut seen: Vec<Framework> = Vec::new();
         for entry in &file.attack.frameworks {
             match parse_pin(&entry.value) {
@@ -364,7 +383,11 @@ impl<'a> Validator<'a> {
             None => format!("ATT&CK {} {}", kb.release.domain, kb.release.version),
         };
         let promised = Kind::from_attack_id(&r.value);
-        let found = kb.lookup(&r.value, Some(kind));
+        // Objects of a companion the model does not pin are not there for it.
+        let found = kb.lookup(&r.value, Some(kind)).filter(|&o| {
+            let f = kb.meta(o).framework;
+            !f.is_companion() || self.pinned.contains(&f)
+        });
         // Old deprecated mitigations carry technique IDs (T1078 "Valid Accounts Mitigation"):
         // an ID whose prefix promises another kind means the author wrote the wrong kind.
         let found = match found {
@@ -399,8 +422,11 @@ impl<'a> Validator<'a> {
                 }
             }
             None => {
-                let framework = Framework::of_id(&r.value);
-                if framework.is_companion() && kb.companion(framework).is_none() {
+                let framework = match kb.lookup(&r.value, None) {
+                    Some(o) => kb.meta(o).framework,
+                    None => Framework::of_id(&r.value),
+                };
+                if framework.is_companion() && !self.pinned.contains(&framework) {
                     self.push(
                         Code::UnknownAttackId,
                         r.position,
@@ -662,31 +688,28 @@ impl<'a> Validator<'a> {
                 .map(|s| Located::unplaced(s.to_string()))
                 .collect()
         };
-        let f3 = self.kb.companion(Framework::F3).is_some();
-        let atlas = self.kb.companion(Framework::Atlas).is_some();
-        let reuse_techniques = file.reuse_techniques.clone().unwrap_or_else(|| {
-            let mut ids = DEFAULT_REUSE_TECHNIQUES.to_vec();
-            if f3 {
-                ids.extend(F3_REUSE_TECHNIQUES);
-            }
-            default_list(&ids)
-        });
-        let credential_reuse_techniques = if f3 && file.reuse_techniques.is_none() {
-            default_list(&F3_CREDENTIAL_REUSE_TECHNIQUES)
-        } else {
-            Vec::new()
-        };
-        let ai_reuse_techniques = if atlas {
-            default_list(&ATLAS_AI_REUSE_TECHNIQUES)
-        } else {
-            Vec::new()
-        };
+        let f3 = self.pins(file, Framework::F3);
+        let atlas = self.pins(file, Framework::Atlas);
+        let reuse_techniques = file
+            .reuse_techniques
+            .clone()
+            .unwrap_or_else(|| default_list(&DEFAULT_REUSE_TECHNIQUES));
+        let f3_defaults = f3 && file.reuse_techniques.is_none();
+        let pick = |on: bool, ids: &[&str]| if on { default_list(ids) } else { Vec::new() };
+        let identity_reuse_techniques = pick(f3_defaults, &F3_REUSE_TECHNIQUES);
+        let credential_reuse_techniques = pick(f3_defaults, &F3_CREDENTIAL_REUSE_TECHNIQUES);
+        let ai_reuse_techniques = pick(atlas, &ATLAS_AI_REUSE_TECHNIQUES);
         let trust_techniques = file
             .trust_techniques
             .clone()
             .unwrap_or_else(|| default_list(&DEFAULT_TRUST_TECHNIQUES));
         self.attack_refs(&reuse_techniques, Kind::Technique, "reuse_techniques");
         self.attack_refs(&trust_techniques, Kind::Technique, "trust_techniques");
+        self.attack_refs(
+            &identity_reuse_techniques,
+            Kind::Technique,
+            "reuse_techniques",
+        );
         self.attack_refs(
             &credential_reuse_techniques,
             Kind::Technique,
@@ -699,7 +722,9 @@ impl<'a> Validator<'a> {
             description: file.description.clone(),
             domain: file.attack.domain.value.name().to_string(),
             version: file.attack.version.value.clone(),
+            frameworks: self.pinned.clone(),
             reuse_techniques,
+            identity_reuse_techniques,
             credential_reuse_techniques,
             ai_reuse_techniques,
             trust_techniques,

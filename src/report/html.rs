@@ -25,8 +25,10 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::templates::Templates;
-use super::{ModelSummary, Report, svg};
-use crate::analysis::findings::{AttackPath, Finding, PlanStep, Status};
+use super::{ModelSummary, Report, TacticRef, svg};
+use crate::analysis::findings::{AttackPath, Exposure, Finding, PlanStep, Status};
+use crate::attack::Framework;
+use crate::attack::framework::{object_url, object_url_in};
 
 /// What `csp()` writes: text model strings cannot produce (auto-escaping turns `<` into
 /// `&lt;`), replaced by the policy once the page is rendered.
@@ -64,6 +66,7 @@ pub fn render(report: &Report, templates: &Templates) -> Result<String, String> 
         report => whole,
         title => title(report),
         heatmap => serde_value(heatmap(report)),
+        companion_heatmaps => serde_value(companion_heatmaps(report)),
         status_bar => serde_value(status_bar(report)),
         findings => serde_value(findings_by_risk(&report.findings)),
         asks => serde_value(asks(&report.plan)),
@@ -84,8 +87,12 @@ pub fn render(report: &Report, templates: &Templates) -> Result<String, String> 
         csp => Value::from_function(|| Value::from_safe_string(CSP_PLACEHOLDER.to_string())),
         inline_style => inline_block("style", styles.clone()),
         inline_script => inline_block("script", scripts.clone()),
-        url => Value::from_function(|id: String| {
-            Value::from_safe_string(super::markdown::attack_url(&id).unwrap_or_default())
+        url => Value::from_function(|id: String, framework: Option<String>| {
+            let url = match framework.as_deref().and_then(Framework::from_label) {
+                Some(f) => object_url_in(f, &id),
+                None => object_url(&id),
+            };
+            Value::from_safe_string(url.unwrap_or_default())
         }),
     };
     let page = templates
@@ -435,17 +442,63 @@ fn cell_rank(status: &str) -> u8 {
     }
 }
 
+/// A technique as a matrix places it.
+struct Known {
+    name: String,
+    tactics: Vec<String>,
+    parent: Option<String>,
+}
+
+/// One companion's matrix (F3, ATLAS) of the techniques in scope.
+#[derive(Debug, Serialize)]
+struct CompanionHeatmap {
+    id: &'static str,
+    name: &'static str,
+    version: String,
+    site: &'static str,
+    columns: Vec<HeatColumn>,
+}
+
+/// The companions' matrices: their own techniques, and the ATT&CK techniques they re-use
+/// under the companion's tactics.
+fn companion_heatmaps(report: &Report) -> Vec<CompanionHeatmap> {
+    report
+        .attack
+        .frameworks
+        .iter()
+        .map(|c| {
+            let catalogue = c
+                .techniques
+                .iter()
+                .map(|t| {
+                    (
+                        t.id.clone(),
+                        Known {
+                            name: t.name.clone(),
+                            tactics: t.tactics.clone(),
+                            parent: t.parent.clone(),
+                        },
+                    )
+                })
+                .collect();
+            CompanionHeatmap {
+                id: c.id,
+                name: c.name,
+                version: c.version.clone(),
+                site: c.site,
+                columns: matrix(report, &c.tactics, catalogue, |_| true),
+            }
+        })
+        .collect()
+}
+
 /// The ATT&CK matrix of the techniques in scope, tactics in matrix order.
 fn heatmap(report: &Report) -> Vec<HeatColumn> {
-    struct Known {
-        name: String,
-        tactics: Vec<String>,
-        parent: Option<String>,
-    }
-    let mut catalogue: BTreeMap<String, Known> = report
+    let catalogue: BTreeMap<String, Known> = report
         .attack
         .techniques
         .iter()
+        .filter(|t| t.framework.is_attack())
         .map(|t| {
             (
                 t.id.clone(),
@@ -457,8 +510,21 @@ fn heatmap(report: &Report) -> Vec<HeatColumn> {
             )
         })
         .collect();
+    matrix(report, &report.attack.tactics, catalogue, |e| {
+        e.framework.is_attack()
+    })
+}
+
+/// The columns of one matrix: `catalogue` places techniques; exposures that `ours` keeps and
+/// that the catalogue lacks are placed by their own tactics.
+fn matrix(
+    report: &Report,
+    tactics: &[TacticRef],
+    mut catalogue: BTreeMap<String, Known>,
+    ours: impl Fn(&Exposure) -> bool,
+) -> Vec<HeatColumn> {
     let mut tallies: BTreeMap<String, Tally> = BTreeMap::new();
-    for e in &report.exposures {
+    for e in report.exposures.iter().filter(|e| ours(e)) {
         tallies.entry(e.technique.clone()).or_default().by_status
             [usize::from(status_rank(e.status) - 1)] += 1;
         catalogue
@@ -466,7 +532,7 @@ fn heatmap(report: &Report) -> Vec<HeatColumn> {
             .or_insert_with(|| Known {
                 name: e.technique_name.clone(),
                 tactics: e.tactics.clone(),
-                parent: e.technique.split_once('.').map(|(p, _)| p.to_string()),
+                parent: crate::attack::framework::parent_id(&e.technique).map(str::to_string),
             });
     }
     for p in &report.preparation {
@@ -474,7 +540,7 @@ fn heatmap(report: &Report) -> Vec<HeatColumn> {
     }
 
     let mut columns = Vec::new();
-    for tactic in &report.attack.tactics {
+    for tactic in tactics {
         // Parent id -> its cell (if in scope) and in-scope sub-techniques.
         let mut groups: BTreeMap<String, (Option<HeatCell>, Vec<HeatCell>)> = BTreeMap::new();
         let mut techniques = 0;

@@ -3,6 +3,7 @@
 //! [`Report`] is the stable JSON contract (`atkmap report --format json`); every other format
 //! is rendered from it.
 
+use crate::attack::Framework;
 use std::collections::{BTreeMap, BTreeSet};
 
 pub mod baseline;
@@ -34,6 +35,30 @@ pub struct AttackSource {
     pub tactics: Vec<TacticRef>,
     /// Every technique the report mentions, and their parents, sorted by ID.
     pub techniques: Vec<TechniqueRef>,
+    /// The companion knowledge bases (F3, ATLAS) evaluated with the release.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub frameworks: Vec<CompanionSource>,
+}
+
+/// A companion knowledge base a report was computed with, and its matrix.
+#[derive(Debug, Clone, Serialize)]
+pub struct CompanionSource {
+    /// `f3`, `atlas`.
+    pub id: &'static str,
+    /// `F3`, `ATLAS`.
+    pub name: &'static str,
+    pub version: String,
+    /// The file as located, and its SHA-256 (set by whoever loaded it).
+    pub file: String,
+    pub sha256: String,
+    /// The file is byte for byte one MITRE published.
+    pub official: bool,
+    pub site: &'static str,
+    /// The companion's tactics in its matrix order.
+    pub tactics: Vec<TacticRef>,
+    /// The techniques the report mentions that the companion's matrix holds (its own, and the
+    /// ATT&CK techniques it re-uses), with the tactics it gives them, sorted by ID.
+    pub techniques: Vec<TechniqueRef>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -47,6 +72,9 @@ pub struct TacticRef {
 pub struct TechniqueRef {
     pub id: String,
     pub name: String,
+    /// The knowledge base the technique comes from; absent for ATT&CK.
+    #[serde(skip_serializing_if = "Framework::is_attack")]
+    pub framework: Framework,
     pub tactics: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parent: Option<String>,
@@ -239,7 +267,7 @@ impl Report {
                 tactics: kb
                     .tactics
                     .iter()
-                    .filter(|t| t.meta.is_active())
+                    .filter(|t| t.meta.is_active() && t.meta.framework.is_attack())
                     .map(|t| TacticRef {
                         id: t.meta.attack_id.clone(),
                         shortname: t.shortname.clone(),
@@ -247,6 +275,7 @@ impl Report {
                     })
                     .collect(),
                 techniques: Vec::new(),
+                frameworks: Vec::new(),
             },
             models: Vec::new(),
             summary: Summary::default(),
@@ -263,6 +292,11 @@ impl Report {
             baseline: None,
             gone: Vec::new(),
         };
+        // The companions the report's models pin (the release may carry others).
+        let pinned: Vec<Framework> = analysed
+            .iter()
+            .flat_map(|(m, _)| m.frameworks.iter().copied())
+            .collect();
         for (model, analysis) in analysed {
             report.models.push(summarize_model(model, &analysis));
             report.findings.extend(analysis.findings);
@@ -299,6 +333,12 @@ impl Report {
         });
         report.warnings = warnings;
         report.attack.techniques = technique_catalog(kb, &report);
+        report.attack.frameworks = kb
+            .companions
+            .iter()
+            .filter(|c| pinned.contains(&c.framework))
+            .map(|c| companion_source(kb, c, &report.attack.techniques))
+            .collect();
         let open_risk = report.summary.open_risk;
         report.summary = summarize(&report.exposures, &report.findings, report.paths.len());
         report.summary.open_risk = open_risk;
@@ -402,6 +442,7 @@ fn technique_catalog(kb: &KnowledgeBase, report: &Report) -> Vec<TechniqueRef> {
                 .or_insert_with(|| TechniqueRef {
                     id: entry.meta.attack_id.clone(),
                     name: entry.meta.name.clone(),
+                    framework: entry.meta.framework,
                     tactics: entry.tactics.clone(),
                     parent: entry
                         .parent
@@ -410,6 +451,47 @@ fn technique_catalog(kb: &KnowledgeBase, report: &Report) -> Vec<TechniqueRef> {
         }
     }
     out.into_values().collect()
+}
+
+/// A companion's part of a report: its tactics, and the mentioned techniques in its matrix.
+fn companion_source(
+    kb: &KnowledgeBase,
+    companion: &crate::attack::Companion,
+    mentioned: &[TechniqueRef],
+) -> CompanionSource {
+    let framework = companion.framework;
+    let techniques = mentioned
+        .iter()
+        .filter_map(|m| {
+            let index = kb.technique_index(&m.id)?;
+            let (_, tactics) = companion.techniques.iter().find(|(t, _)| *t == index)?;
+            Some(TechniqueRef {
+                tactics: tactics.clone(),
+                ..m.clone()
+            })
+        })
+        .collect();
+    CompanionSource {
+        id: framework.label(),
+        name: framework.title(),
+        version: companion.release.version.clone(),
+        file: String::new(),
+        sha256: String::new(),
+        official: false,
+        site: framework.site(),
+        tactics: companion
+            .tactics
+            .iter()
+            .map(|&t| &kb.tactics[t as usize])
+            .filter(|t| t.meta.is_active())
+            .map(|t| TacticRef {
+                id: t.meta.attack_id.clone(),
+                shortname: t.shortname.clone(),
+                name: t.meta.name.clone(),
+            })
+            .collect(),
+        techniques,
+    }
 }
 
 fn summarize_model(model: &Model, analysis: &ModelAnalysis) -> ModelSummary {

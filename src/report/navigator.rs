@@ -127,7 +127,24 @@ impl Annotation<'_> {
     }
 }
 
-/// Renders the report as one Navigator layer (pretty-printed JSON ending with a newline).
+/// What one layer covers: ATT&CK's techniques, or one companion's matrix.
+struct Scope<'r> {
+    /// The Navigator domain.
+    domain: &'static str,
+    /// ATT&CK, F3, ATLAS.
+    title: &'static str,
+    version: &'r str,
+    /// The techniques the layer places, with their tactics in this framework.
+    techniques: &'r [super::TechniqueRef],
+    /// Exposures of techniques the catalogue lacks are placed by their own tactics (ATT&CK).
+    keep_uncatalogued: bool,
+    tactics: &'r [super::TacticRef],
+    /// Where the Navigator loads a companion's STIX from.
+    custom_data_url: Option<&'static str>,
+}
+
+/// Renders the report as one Navigator layer (pretty-printed JSON ending with a newline): the
+/// ATT&CK techniques in scope.
 pub fn render(report: &Report) -> Result<String, String> {
     let domain = layer_domain(&report.attack.domain).ok_or_else(|| {
         format!(
@@ -135,17 +152,85 @@ pub fn render(report: &Report) -> Result<String, String> {
             report.attack.domain
         )
     })?;
+    render_scope(
+        report,
+        &Scope {
+            domain,
+            title: "ATT&CK",
+            version: &report.attack.version,
+            techniques: &report.attack.techniques,
+            keep_uncatalogued: true,
+            tactics: &report.attack.tactics,
+            custom_data_url: None,
+        },
+    )
+}
+
+/// The layers of the report's companions (F3, ATLAS), by companion id (`f3`, `atlas`): each
+/// for the Navigator domain the companion publishes, with its STIX as the custom data.
+pub fn render_companions(report: &Report) -> Result<Vec<(&'static str, String)>, String> {
+    report
+        .attack
+        .frameworks
+        .iter()
+        .filter_map(|c| {
+            let framework = crate::attack::Framework::from_label(c.id)?;
+            let domain = framework.navigator_domain()?;
+            let data = crate::attack::framework::OFFICIAL_FILES
+                .iter()
+                .find(|o| o.framework == framework)
+                .map(|o| o.url);
+            Some((c, domain, data))
+        })
+        .map(|(c, domain, data)| {
+            let layer = render_scope(
+                report,
+                &Scope {
+                    domain,
+                    title: c.name,
+                    version: &c.version,
+                    techniques: &c.techniques,
+                    keep_uncatalogued: false,
+                    tactics: &c.tactics,
+                    custom_data_url: data,
+                },
+            )?;
+            Ok((c.id, layer))
+        })
+        .collect()
+}
+
+fn render_scope(report: &Report, scope: &Scope) -> Result<String, String> {
+    let domain = scope.domain;
     let several_models = report.models.len() > 1;
+    let catalogue: BTreeMap<&str, &super::TechniqueRef> = scope
+        .techniques
+        .iter()
+        .filter(|t| !scope.keep_uncatalogued || t.framework.is_attack())
+        .map(|t| (t.id.as_str(), t))
+        .collect();
+    let ours = |id: &str, framework: Option<crate::attack::Framework>| {
+        catalogue.contains_key(id)
+            || (scope.keep_uncatalogued && framework.is_some_and(|f| f.is_attack()))
+    };
 
     let mut annotations: BTreeMap<&str, Annotation> = BTreeMap::new();
-    for e in &report.exposures {
+    for e in report
+        .exposures
+        .iter()
+        .filter(|e| ours(&e.technique, Some(e.framework)))
+    {
         annotations
             .entry(e.technique.as_str())
             .or_default()
             .exposures
             .push(e);
     }
-    for p in &report.preparation {
+    for p in report
+        .preparation
+        .iter()
+        .filter(|p| ours(&p.technique, None))
+    {
         annotations
             .entry(p.technique.as_str())
             .or_default()
@@ -153,14 +238,7 @@ pub fn render(report: &Report) -> Result<String, String> {
             .push(p);
     }
 
-    let catalogue: BTreeMap<&str, &super::TechniqueRef> = report
-        .attack
-        .techniques
-        .iter()
-        .map(|t| (t.id.as_str(), t))
-        .collect();
-    let tactic_order: BTreeMap<&str, usize> = report
-        .attack
+    let tactic_order: BTreeMap<&str, usize> = scope
         .tactics
         .iter()
         .enumerate()
@@ -178,7 +256,7 @@ pub fn render(report: &Report) -> Result<String, String> {
         catalogue
             .get(id)
             .and_then(|t| t.parent.clone())
-            .or_else(|| id.split_once('.').map(|(p, _)| p.to_string()))
+            .or_else(|| crate::attack::framework::parent_id(id).map(str::to_string))
     };
 
     // Parents whose sub-techniques are in scope.
@@ -229,7 +307,7 @@ pub fn render(report: &Report) -> Result<String, String> {
             entry["enabled"] = json!(true);
         }
         entry["links"] = json!([{
-            "label": format!("ATT&CK {id}"),
+            "label": format!("{} {id}", scope.title),
             "url": super::sarif::technique_url(id),
         }]);
         if children.is_some() {
@@ -253,21 +331,27 @@ pub fn render(report: &Report) -> Result<String, String> {
 
     let names: Vec<&str> = report.models.iter().map(|m| m.name.as_str()).collect();
     let files: Vec<&str> = report.models.iter().map(|m| m.file.as_str()).collect();
-    let layer = json!({
-        "name": format!("{} - atkmap coverage", names.join(" + ")),
+    let name = if scope.custom_data_url.is_some() {
+        format!("{} - atkmap coverage ({})", names.join(" + "), scope.title)
+    } else {
+        format!("{} - atkmap coverage", names.join(" + "))
+    };
+    let mut layer = json!({
+        "name": name,
         "versions": {
-            "attack": report.attack.version,
+            "attack": scope.version,
             "navigator": NAVIGATOR_VERSION,
             "layer": LAYER_VERSION,
         },
         "domain": domain,
         "description": format!(
-            "ATT&CK techniques in scope of {} ({domain} {}), coloured by the worst coverage \
+            "{} techniques in scope of {} ({domain} {}), coloured by the worst coverage \
              status of their exposures: gap, partial, accepted or covered; PRE techniques that \
              target no system show as preparation. Techniques out of scope are absent. \
              Generated by {} {}.",
+            scope.title,
             files.join(", "),
-            report.attack.version,
+            scope.version,
             report.generator.name,
             report.generator.version
         ),
@@ -299,6 +383,9 @@ pub fn render(report: &Report) -> Result<String, String> {
         "selectVisibleTechniques": false,
         "metadata": layer_metadata(report, domain, annotations.len()),
     });
+    if let Some(url) = scope.custom_data_url {
+        layer["customDataURL"] = json!(url);
+    }
     let mut text = serde_json::to_string_pretty(&layer)
         .map_err(|e| format!("cannot serialise the Navigator layer: {e}"))?;
     text.push('\n');

@@ -71,11 +71,11 @@ impl Templates {
         env.add_filter("md", |s: String| markdown_escape(&s));
         env.add_filter("slug", |s: String| slug(&s));
         env.add_filter("attack_url", |id: String| {
-            super::markdown::attack_url(&id).unwrap_or_default()
+            crate::attack::framework::object_url(&id).unwrap_or_default()
         });
         env.add_filter(
             "attack_link",
-            |id: String| match super::markdown::attack_url(&id) {
+            |id: String| match crate::attack::framework::object_url(&id) {
                 Some(url) => Value::from_safe_string(format!("[{}]({url})", markdown_escape(&id))),
                 None => Value::from(markdown_escape(&id)),
             },

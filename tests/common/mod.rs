@@ -57,7 +57,8 @@ pub fn bundle(name: &str) -> Option<PathBuf> {
     Some(path)
 }
 
-/// The atkmap binary, isolated from the user's cache and the project's `attack-data/`.
+/// The atkmap binary, isolated from the user's cache, the project's `attack-data/` and the
+/// ATT&CK bundles of `ATKMAP_DATA_DIR`.
 ///
 /// Each test process gets a cache directory of its own: the parsed-release cache makes the
 /// many runs on the 50 MB bundles fast, and a fresh directory per run keeps notes about stale
@@ -69,10 +70,26 @@ pub fn atkmap() -> assert_cmd::Command {
         .env("ATKMAP_OFFLINE", "1")
         .env("NO_COLOR", "1")
         .env_remove("ATKMAP_DATA_DIR");
+    // The companion files (F3, ATLAS) the example models pin are found through the environment
+    // unless a test names its own --data-dir; no ATT&CK bundle is among them.
+    if let Some(dir) = data_dirs().into_iter().find(|d| {
+        d.join("f3-stix-v1.1.json").is_file() && !d.join("enterprise-attack-18.1.json").is_file()
+    }) {
+        cmd.env("ATKMAP_DATA_DIR", dir);
+    }
     cmd
 }
 
 /// The repository's root, for fixtures and models.
 pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `--data-dir DIR` for the companion files (F3, ATLAS), next to the ATT&CK data directory the
+/// test passes; empty (and said on stderr) only under `ATKMAP_SKIP_DATA`.
+pub fn companion_args() -> Vec<std::ffi::OsString> {
+    match companion_dir() {
+        Some(dir) => vec!["--data-dir".into(), dir.into_os_string()],
+        None => Vec::new(),
+    }
 }

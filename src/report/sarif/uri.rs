@@ -73,12 +73,10 @@ fn hex(bytes: &[u8]) -> String {
     out
 }
 
-/// The ATT&CK page of a technique or sub-technique.
+/// The page of a technique or sub-technique on its framework's site (ATT&CK, F3, ATLAS).
 pub fn technique_url(id: &str) -> String {
-    match id.split_once('.') {
-        Some((parent, sub)) => format!("https://attack.mitre.org/techniques/{parent}/{sub}/"),
-        None => format!("https://attack.mitre.org/techniques/{id}/"),
-    }
+    crate::attack::framework::object_url(id)
+        .unwrap_or_else(|| "https://attack.mitre.org/".to_string())
 }
 
 /// The file name of a path.
