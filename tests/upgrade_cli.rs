@@ -272,8 +272,20 @@ fn example_models_diffed_from_17_1() {
     ]));
     let models = doc["models"].as_array().expect("models");
     assert_eq!(models.len(), 2);
-    // The release summary comes with the models; the full lists only without them.
+    // The release summary comes with the models; the full lists only without them. It counts
+    // ATT&CK's objects, not those of the F3 and ATLAS files the eKYC model pins.
     assert!(doc["release"]["summary"].is_array());
+    let techniques = doc["release"]["summary"]
+        .as_array()
+        .expect("summary")
+        .iter()
+        .find(|k| k["kind"] == "technique")
+        .expect("techniques counted");
+    assert_eq!(
+        (&techniques["active_from"], &techniques["active_to"]),
+        (&679.into(), &691.into()),
+        "{techniques}"
+    );
     assert!(doc["release"].get("added").is_none());
     let new_in_18: [&str; 15] = [
         "T1036.012",

@@ -196,23 +196,29 @@ pub fn diff(
             kind: kind.label(),
             ..KindCounts::default()
         };
+        // ATT&CK's objects only: companions (F3, ATLAS) loaded for the models are the same
+        // files on both sides.
+        let ours = |kb: &KnowledgeBase, o: ObjectRef| kb.meta(o).framework.is_attack();
         counts.active_from = from
             .all_of(kind)
-            .filter(|&o| from.meta(o).is_active())
+            .filter(|&o| ours(from, o) && from.meta(o).is_active())
             .count();
-        counts.active_to = to.all_of(kind).filter(|&o| to.meta(o).is_active()).count();
+        counts.active_to = to
+            .all_of(kind)
+            .filter(|&o| ours(to, o) && to.meta(o).is_active())
+            .count();
         if kind == Kind::Technique {
             counts.moved = Some(0);
             counts.retacticed = Some(0);
             counts.platforms_changed = Some(0);
         }
-        for o in from.all_of(kind) {
+        for o in from.all_of(kind).filter(|&o| ours(from, o)) {
             if to.by_stix_id(&from.meta(o).stix_id).is_none() {
                 counts.removed += 1;
                 lists.removed.push(entry(from, o));
             }
         }
-        for n in to.all_of(kind) {
+        for n in to.all_of(kind).filter(|&n| ours(to, n)) {
             let new = to.meta(n);
             let Some(o) = from.by_stix_id(&new.stix_id) else {
                 counts.added += 1;
