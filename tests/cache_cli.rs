@@ -134,3 +134,38 @@ fn a_changed_bundle_is_parsed_again() {
     assert_eq!(after["version"], "99.5");
     assert_eq!(index_files(cache.path()).len(), 2);
 }
+
+/// The bundle edited in place at the same size with its modification time put back (`touch
+/// -r`): the stamp also holds the inode's change time, which no user-space call restores, so the
+/// edit is seen.
+#[test]
+fn an_edit_in_place_that_restores_size_and_mtime_is_seen() {
+    let cache = tempfile::tempdir().expect("tempdir");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bundle = dir.path().join("bundle.json");
+    let text = std::fs::read_to_string(mini()).expect("fixture");
+    std::fs::write(&bundle, &text).expect("write");
+    let mtime = std::fs::metadata(&bundle)
+        .and_then(|m| m.modified())
+        .expect("mtime");
+    let before: serde_json::Value =
+        serde_json::from_slice(&run(cache.path(), &bundle, &[]).stdout).expect("json");
+    // The change time has a coarse clock on some file systems: let it move.
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let edited = text.replace("\"99.0\"", "\"99.5\"");
+    assert_eq!(edited.len(), text.len());
+    std::fs::write(&bundle, edited).expect("rewrite");
+    std::fs::File::options()
+        .write(true)
+        .open(&bundle)
+        .and_then(|f| f.set_modified(mtime))
+        .expect("restore the mtime");
+    assert_eq!(
+        std::fs::metadata(&bundle).and_then(|m| m.modified()).ok(),
+        Some(mtime)
+    );
+    let after: serde_json::Value =
+        serde_json::from_slice(&run(cache.path(), &bundle, &[]).stdout).expect("json");
+    assert_eq!(before["version"], "99.0");
+    assert_eq!(after["version"], "99.5");
+}

@@ -631,3 +631,69 @@ fn paths_per_pair_is_bounded() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("at most 100 paths"));
 }
+
+/// A pull request adds `attack-data/enterprise-attack-18.1.json`, MITRE's bundle altered (here:
+/// one byte added, which still parses). Found by name, it is refused, naming both hashes; passed
+/// explicitly with `--attack`, it is the user's choice and the report says it is not MITRE's.
+#[test]
+fn an_altered_release_found_by_name_is_refused() {
+    let Some(bundle) = common::bundle("enterprise-attack-18.1.json") else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("attack-data");
+    std::fs::create_dir(&data).expect("mkdir");
+    let mut bytes = std::fs::read(&bundle).expect("bundle");
+    bytes.push(b'\n');
+    let altered = data.join("enterprise-attack-18.1.json");
+    std::fs::write(&altered, &bytes).expect("write");
+    std::fs::copy(
+        common::repo().join("models/digital-bank.yaml"),
+        dir.path().join("m.yaml"),
+    )
+    .expect("model");
+    let start = Instant::now();
+    let out = common::atkmap()
+        .current_dir(dir.path())
+        .env_remove("ATKMAP_DATA_DIR")
+        .args(["report", "m.yaml", "--fail-on", "none"])
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("is not MITRE's file")
+            && stderr.contains("f551bbd1cf03fc8595ec324a73d5084889e5881f5911509bdfe6ae15a471eeb2"),
+        "{stderr}"
+    );
+    assert!(start.elapsed() < Duration::from_secs(5));
+    // Explicitly passed: used, and marked.
+    let out = common::atkmap()
+        .current_dir(dir.path())
+        .arg("--attack")
+        .arg(&altered)
+        .args(["report", "m.yaml", "--fail-on", "none"])
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON report");
+    assert_eq!(report["attack"]["official"], false);
+    assert!(
+        report["warnings"][0]
+            .as_str()
+            .is_some_and(|w| w.contains("is not MITRE's file")),
+        "{}",
+        report["warnings"]
+    );
+    // MITRE's own file is official: the field is left out.
+    let out = common::atkmap()
+        .current_dir(dir.path())
+        .arg("--attack")
+        .arg(&bundle)
+        .args(["report", "m.yaml", "--fail-on", "none"])
+        .output()
+        .expect("runs");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON report");
+    assert!(report["attack"].get("official").is_none());
+}

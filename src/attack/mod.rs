@@ -10,6 +10,7 @@ pub mod knowledge;
 pub mod load;
 pub mod lookup;
 mod merge;
+pub mod official;
 mod one_pass;
 pub mod release_name;
 pub mod stix;

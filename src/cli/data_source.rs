@@ -1,11 +1,15 @@
 //! Finding the ATT&CK bundle a command needs, and loading it.
 //!
 //! Search order: `--attack FILE`; then `--data-dir` / `ATKMAP_DATA_DIR` (a list of directories,
-//! separated like `PATH`); the project-local `attack-data/`; the user cache. Without a version the newest release present is used. When
+//! separated like `PATH`); the user cache; the project-local `attack-data/`. A bundle found by
+//! name must be MITRE's file for the release it holds when atkmap knows that file's SHA-256
+//! ([`crate::attack::official`]); one passed with `--attack` is the user's choice, and reports
+//! say when it is not MITRE's. Without a version the newest release present is used. When
 //! nothing matches, the release is downloaded into the cache unless the user said `--offline`.
 
 use std::path::{Path, PathBuf};
 
+use crate::attack::official::{Provenance, provenance};
 use crate::attack::release_name::{ReleaseName, compare_versions, same_version};
 use crate::attack::{KnowledgeBase, load_bundle};
 
@@ -44,6 +48,44 @@ pub struct LoadedRelease {
     pub sha256: Option<String>,
     /// The companions (F3, ATLAS) merged into `kb`.
     pub companions: Vec<LoadedCompanion>,
+    /// Whether the bundle is MITRE's file for the release it holds.
+    pub provenance: Provenance,
+}
+
+impl LoadedRelease {
+    /// What a report says when the bundle is not verifiably MITRE's.
+    pub fn provenance_warning(&self) -> Option<String> {
+        let release = &self.kb.release;
+        match &self.provenance {
+            Provenance::Official => None,
+            Provenance::Altered { expected } => Some(format!(
+                "the ATT&CK data ({}) is not MITRE's file for {} {}: its SHA-256 is {}, MITRE's \
+                 is {expected}",
+                self.path.display(),
+                release.domain,
+                release.version,
+                self.sha256.as_deref().unwrap_or("unknown")
+            )),
+            Provenance::Unverified => Some(format!(
+                "the ATT&CK data ({}) could not be verified: atkmap knows no SHA-256 for {} {}",
+                self.path.display(),
+                release.domain,
+                if release.version.is_empty() {
+                    "without a version"
+                } else {
+                    &release.version
+                }
+            )),
+        }
+    }
+}
+
+/// The provenance of a loaded bundle from its SHA-256 (unverified when unknown).
+fn provenance_of(kb: &KnowledgeBase, sha256: Option<&str>) -> Provenance {
+    match sha256 {
+        Some(sha) => provenance(&kb.release.domain, &kb.release.version, sha),
+        None => Provenance::Unverified,
+    }
 }
 
 /// Largest bundle file atkmap reads (512 MiB, ten times the largest official release); the
@@ -66,11 +108,13 @@ pub fn cached_releases_dir() -> Option<PathBuf> {
 impl DataOptions {
     /// The directories searched for release files, in order.
     pub fn search_dirs(&self) -> Vec<PathBuf> {
+        // The user cache before the project's `attack-data/`: a pull request can add files to
+        // the project, not to the cache (and a bundle found by name must be MITRE's anyway).
         let mut dirs = self.data_dirs.clone();
-        dirs.push(PathBuf::from("attack-data"));
         if let Some(d) = cached_releases_dir() {
             dirs.push(d);
         }
+        dirs.push(PathBuf::from("attack-data"));
         dirs
     }
 
@@ -96,13 +140,15 @@ impl DataOptions {
         Ok(loaded)
     }
 
+    /// The bundle's SHA-256 is always computed (beside the parse, or known from the cache):
+    /// a bundle found by name must be MITRE's file for the release it says it holds.
     fn load_attack(
         &self,
         pinned: Option<(&str, &str)>,
-        hash: bool,
+        _hash: bool,
     ) -> Result<LoadedRelease, Failure> {
         if let Some(file) = &self.attack_file {
-            let (kb, sha256) = self.load_release_file(file, hash)?;
+            let (kb, sha256) = self.load_release_file(file, true)?;
             if let Some((domain, version)) = pinned {
                 check_release(&kb, file, domain, Some(version))?;
             }
@@ -115,11 +161,14 @@ impl DataOptions {
                     self.version.as_deref(),
                 )?;
             }
+            // Passed explicitly: the user's choice, marked when it is not MITRE's file.
+            let provenance = provenance_of(&kb, sha256.as_deref());
             return Ok(LoadedRelease {
                 kb,
                 path: file.clone(),
                 sha256,
                 companions: Vec::new(),
+                provenance,
             });
         }
         let domain = self
@@ -132,13 +181,34 @@ impl DataOptions {
             Some(found) => found.path,
             None => self.fetch_missing(domain, version)?,
         };
-        let (kb, sha256) = self.load_release_file(&path, hash)?;
+        let (kb, sha256) = self.load_release_file(&path, true)?;
         check_release(&kb, &path, domain, version)?;
+        let provenance = provenance_of(&kb, sha256.as_deref());
+        if let Provenance::Altered { expected } = provenance {
+            return Err(Failure::new(format!(
+                "{} says it is ATT&CK {} {}, but it is not MITRE's file: its SHA-256 is {}, \
+                 MITRE's is {expected}",
+                path.display(),
+                kb.release.domain,
+                kb.release.version,
+                sha256.as_deref().unwrap_or("unknown")
+            ))
+            .hint(format!(
+                "delete it (atkmap then downloads the release and checks it), or pass a file \
+                 you trust explicitly with --attack FILE; data is searched in: {}",
+                self.search_dirs()
+                    .iter()
+                    .map(|d| d.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
+        }
         Ok(LoadedRelease {
             kb,
             path,
             sha256,
             companions: Vec::new(),
+            provenance,
         })
     }
 

@@ -226,6 +226,14 @@ pub fn build_report(checked: &CheckedModels, options: &Options) -> Result<Report
             loaded.kb.warnings.len() - 20
         ));
     }
+    // A bundle that is not verifiably MITRE's is said first (the path as reports show it).
+    if let Some(warning) = loaded.provenance_warning() {
+        let shown = warning.replace(
+            &loaded.path.display().to_string(),
+            &shown_path(&loaded.path),
+        );
+        warnings.insert(0, shown);
+    }
     warnings.extend(checked.diagnostics.iter().map(|d| match d.position {
         Some(p) => format!(
             "{}:{}:{}: {}[{}]: {}",
@@ -264,6 +272,7 @@ pub fn build_report(checked: &CheckedModels, options: &Options) -> Result<Report
         assumptions,
         warnings,
     );
+    report.attack.official = loaded.provenance == crate::attack::official::Provenance::Official;
     for source in &mut report.attack.frameworks {
         if let Some(file) = loaded
             .companions

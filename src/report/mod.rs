@@ -38,6 +38,14 @@ pub struct AttackSource {
     /// The companion knowledge bases (F3, ATLAS) evaluated with the release.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub frameworks: Vec<CompanionSource>,
+    /// The bundle is MITRE's file for the release (its SHA-256 is one atkmap ships); written
+    /// only when it is not (`false`), with a warning saying why.
+    #[serde(skip_serializing_if = "is_true")]
+    pub official: bool,
+}
+
+fn is_true(value: &bool) -> bool {
+    *value
 }
 
 /// A companion knowledge base a report was computed with, and its matrix.
@@ -276,6 +284,7 @@ impl Report {
                     .collect(),
                 techniques: Vec::new(),
                 frameworks: Vec::new(),
+                official: true,
             },
             models: Vec::new(),
             summary: Summary::default(),
