@@ -7,6 +7,7 @@
 //! structural check fails only inside some items of the section lists, [`salvage`] reads the
 //! rest, so that `check` still reports the reference errors of the intact items.
 
+mod alias_count;
 pub mod date;
 pub mod format;
 pub mod hints;

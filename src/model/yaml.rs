@@ -162,6 +162,24 @@ pub fn parse_tree(text: &str) -> Result<Located<Node>, YamlError> {
             hint: Some("split the model into several files".to_string()),
         });
     }
+    if let Some((line, column, reached)) = super::alias_count::exceeds(text, MAX_NODES as u64) {
+        return Err(YamlError {
+            code: Code::InputLimit,
+            message: format!(
+                "too many YAML nodes: the aliases up to here expand to {reached} nodes; the limit \
+                 is {MAX_NODES}, aliases expanded (an alias bomb?)"
+            ),
+            position: Some(Position {
+                line,
+                column,
+                width: 0,
+            }),
+            hint: Some(format!(
+                "atkmap limits model files to {MAX_FILE_BYTES} bytes, nesting depth {MAX_DEPTH}, \
+                 {MAX_NODES} nodes and {MAX_ALIASES} aliases"
+            )),
+        });
+    }
     with_deep_stack(|| {
         serde_saphyr::from_str_with_options::<Located<Node>>(text, options())
             .map_err(|e| explain_split_number(convert(e), text))
