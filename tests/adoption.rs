@@ -92,3 +92,79 @@ fn the_workflow_example_runs_valid_commands() {
     assert!(text.contains("GITHUB_STEP_SUMMARY"));
     assert!(text.contains("--rev \"$ATKMAP_REV\""));
 }
+
+/// The hooks' `files` pattern, read as pre-commit reads it (Python's `re.search`), takes model
+/// files under `models/` and `*.atkmap.yaml` anywhere, nothing else.
+#[test]
+fn pre_commit_hooks_run_on_model_files_only() {
+    let text =
+        std::fs::read_to_string(common::repo().join(".pre-commit-hooks.yaml")).expect("hooks file");
+    let hooks: Vec<serde_json::Value> = serde_saphyr::from_str(&text).expect("valid YAML");
+    let script = "import re, sys\n\
+                  pattern = sys.argv[1]\n\
+                  for path in sys.argv[2:]:\n    print(path, bool(re.search(pattern, path)))\n";
+    let paths = [
+        ("models/bank.yaml", true),
+        ("team/models/eu/bank.yml", true),
+        ("infra/payments.atkmap.yaml", true),
+        (".github/workflows/ci.yaml", false),
+        ("docker-compose.yml", false),
+        ("models/schema.json", false),
+        ("mymodels/x.yaml", false),
+    ];
+    for hook in &hooks {
+        let pattern = hook["files"].as_str().expect("files");
+        let out = std::process::Command::new("python3")
+            .args(["-c", script, pattern])
+            .args(paths.iter().map(|(p, _)| p))
+            .output()
+            .expect("python3 runs (pre-commit is Python: its regex dialect is the one to test)");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        for ((path, expected), line) in paths.iter().zip(stdout.lines()) {
+            assert_eq!(
+                line,
+                format!("{path} {}", if *expected { "True" } else { "False" })
+            );
+        }
+    }
+}
+
+/// The gate hook reports an invalid model in one line: the check hook shows its diagnostics,
+/// so a commit's log shows them once.
+#[test]
+fn the_gate_hook_does_not_repeat_the_checks_diagnostics() {
+    let Some(data) = common::data_dir() else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let model = dir.path().join("bad.atkmap.yaml");
+    std::fs::write(
+        &model,
+        "atkmap: 1\nname: x\nattack: {domain: enterprise, version: \"18.1\"}\nsystems:\n  - {id: a, name: A, platforms: [Linuxx], exposure: internet}\n",
+    )
+    .expect("write");
+    let text =
+        std::fs::read_to_string(common::repo().join(".pre-commit-hooks.yaml")).expect("hooks file");
+    let hooks: Vec<serde_json::Value> = serde_saphyr::from_str(&text).expect("valid YAML");
+    let gate = hooks
+        .iter()
+        .find(|h| h["id"] == "atkmap-gate")
+        .and_then(|h| h["entry"].as_str())
+        .expect("the gate hook");
+    let words: Vec<&str> = gate.split_whitespace().skip(1).collect();
+    let out = common::atkmap()
+        .arg("--data-dir")
+        .arg(&data)
+        .args(&words)
+        .arg(&model)
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("invalid (1 error)") && stderr.contains("atkmap check"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("Linuxx"), "{stderr}");
+}

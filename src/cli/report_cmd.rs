@@ -130,6 +130,17 @@ pub struct ReportArgs {
     /// the upload's own `category` applies)
     #[arg(long, value_name = "CATEGORY")]
     pub sarif_category: Option<String>,
+    /// How an invalid model is reported: every diagnostic (full), or one line per file that
+    /// points at `atkmap check` (summary: for a gate next to a check, as the pre-commit hooks)
+    #[arg(long, value_enum, default_value = "full", value_name = "HOW")]
+    pub diagnostics: DiagnosticsShown,
+}
+
+/// How much of an invalid model's diagnostics `report` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DiagnosticsShown {
+    Full,
+    Summary,
 }
 
 /// Most attack paths per (actor, data asset): more are not read, and each costs search work.
@@ -169,13 +180,37 @@ fn checked_models(
     paths: Vec<PathBuf>,
     data: &DataOptions,
     hash: bool,
+    shown: DiagnosticsShown,
 ) -> Result<Result<CheckedModels, Outcome>, Failure> {
     let checked = check_files(&default_paths(paths), data, Date::today(), hash)?;
     if checked.errors() > 0 {
-        print_diagnostics(&checked);
+        match shown {
+            DiagnosticsShown::Full => print_diagnostics(&checked),
+            DiagnosticsShown::Summary => print_invalid_files(&checked),
+        }
         return Ok(Err(Outcome::Invalid));
     }
     Ok(Ok(checked))
+}
+
+/// One line per invalid file, for a gate that runs next to `atkmap check` (which shows why).
+fn print_invalid_files(checked: &CheckedModels) {
+    let mut errors: BTreeMap<&str, usize> = BTreeMap::new();
+    for d in checked.diagnostics.iter().filter(|d| d.is_error()) {
+        *errors.entry(d.file.as_str()).or_default() += 1;
+    }
+    let text: String = errors
+        .iter()
+        .map(|(file, n)| {
+            format!(
+                "{}: invalid ({n} error{}); `atkmap check {}` shows them\n",
+                crate::diag::render::visible(file),
+                if *n == 1 { "" } else { "s" },
+                crate::diag::render::visible(file)
+            )
+        })
+        .collect();
+    print_stderr(&text);
 }
 
 /// Builds the report of checked models; all must pin one release.
@@ -538,7 +573,7 @@ fn companion_layers(
 pub fn run_report(args: ReportArgs, data: &DataOptions) -> CliResult {
     let destinations = destinations(&args)?;
     let templates = template_overrides(args.template.as_ref())?;
-    let checked = match checked_models(args.paths.clone(), data, true)? {
+    let checked = match checked_models(args.paths.clone(), data, true, args.diagnostics)? {
         Ok(c) => c,
         Err(outcome) => return Ok(outcome),
     };
@@ -767,7 +802,7 @@ fn single_model(
     data: &DataOptions,
     options: &Options,
 ) -> Result<Result<(Model, ModelAnalysis), Outcome>, Failure> {
-    let checked = match checked_models(vec![path], data, false)? {
+    let checked = match checked_models(vec![path], data, false, DiagnosticsShown::Full)? {
         Ok(c) => c,
         Err(outcome) => return Ok(Err(outcome)),
     };
