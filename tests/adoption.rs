@@ -168,3 +168,121 @@ fn the_gate_hook_does_not_repeat_the_checks_diagnostics() {
     );
     assert!(!stderr.contains("Linuxx"), "{stderr}");
 }
+
+/// The GitLab CI example runs commands this atkmap accepts, pins atkmap, reads ATT&CK data from
+/// its cache, and its Code Quality report (sarif-tools' conversion of the SARIF log) has what
+/// GitLab documents as required: description, check_name, fingerprint, severity, location.path
+/// and location.lines.begin, one issue per finding.
+#[test]
+fn the_gitlab_example_runs_valid_commands_and_gives_a_code_quality_report() {
+    let text = std::fs::read_to_string(common::repo().join("templates/gitlab-ci.yml"))
+        .expect("GitLab example");
+    let pipeline: serde_json::Value = serde_saphyr::from_str(&text).expect("valid YAML");
+    let job = &pipeline["atkmap"];
+    assert_eq!(
+        job["artifacts"]["reports"]["codequality"],
+        "gl-code-quality-report.json"
+    );
+    assert!(job["variables"]["ATKMAP_DATA_DIR"].is_string());
+    let report_line = job["script"]
+        .as_array()
+        .expect("script")
+        .iter()
+        .filter_map(|s| s.as_str())
+        .find(|s| s.starts_with("atkmap report"))
+        .expect("the report step");
+    parses(report_line, &[]);
+    parses("atkmap check models/", &[]);
+
+    let Some(data) = common::data_dir() else {
+        return;
+    };
+    let tool = std::env::var_os("ATKMAP_SARIF_TOOLS").map(std::path::PathBuf::from);
+    let Some(tool) = tool.filter(|t| t.is_file()) else {
+        assert!(
+            std::env::var_os("ATKMAP_REQUIRE_CLIENTS").is_none(),
+            "ATKMAP_REQUIRE_CLIENTS is set but sarif-tools is not installed (ATKMAP_SARIF_TOOLS)"
+        );
+        eprintln!("skipping the Code Quality conversion: sarif-tools is not installed");
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sarif = dir.path().join("atkmap-report.sarif");
+    let out = common::atkmap()
+        .env("ATKMAP_TODAY", "2026-11-30")
+        .current_dir(common::repo())
+        .arg("--data-dir")
+        .arg(&data)
+        .args([
+            "report",
+            "models/digital-bank.yaml",
+            "--format",
+            "sarif",
+            "--fail-on",
+            "none",
+            "-o",
+        ])
+        .arg(&sarif)
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let quality = dir.path().join("gl-code-quality-report.json");
+    let out = std::process::Command::new(&tool)
+        .arg("codeclimate")
+        .arg("--output")
+        .arg(&quality)
+        .arg(&sarif)
+        .output()
+        .expect("sarif-tools runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let issues: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&quality).expect("written")).expect("JSON");
+    let issues = issues.as_array().expect("a list of issues");
+    let log: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&sarif).expect("SARIF")).expect("JSON");
+    let results = log["runs"][0]["results"].as_array().expect("results").len();
+    assert_eq!(issues.len(), results, "one Code Quality issue per finding");
+    let mut fingerprints = std::collections::BTreeSet::new();
+    for issue in issues {
+        assert!(
+            issue["description"].as_str().is_some_and(|d| !d.is_empty()),
+            "{issue}"
+        );
+        assert!(
+            issue["check_name"]
+                .as_str()
+                .is_some_and(|c| c.starts_with("ATKMAP-")),
+            "{issue}"
+        );
+        assert!(
+            ["info", "minor", "major", "critical", "blocker"]
+                .contains(&issue["severity"].as_str().unwrap_or_default()),
+            "{issue}"
+        );
+        assert_eq!(
+            issue["location"]["path"], "models/digital-bank.yaml",
+            "{issue}"
+        );
+        assert!(
+            issue["location"]["lines"]["begin"]
+                .as_u64()
+                .is_some_and(|l| l > 0),
+            "{issue}"
+        );
+        fingerprints.insert(
+            issue["fingerprint"]
+                .as_str()
+                .expect("fingerprint")
+                .to_string(),
+        );
+    }
+    assert_eq!(fingerprints.len(), issues.len(), "fingerprints are unique");
+}
