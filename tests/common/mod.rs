@@ -15,23 +15,44 @@ pub fn data_dirs() -> Vec<PathBuf> {
         .collect()
 }
 
-/// The directory of `ATKMAP_DATA_DIR` holding `file`. When none does, the test fails, so a
-/// fresh clone without the data, or CI with a wrong path, can never pass silently; only an
-/// explicit `ATKMAP_SKIP_DATA=1` makes it return `None` (saying so on stderr).
+/// The directory holding `file`: one of `ATKMAP_DATA_DIR`, else the user cache atkmap
+/// downloads into (so the README's second command works after its first). When none does, the
+/// test fails with the one command that gets the file, so a fresh clone without the data, or
+/// CI with a wrong path, can never pass silently; only an explicit `ATKMAP_SKIP_DATA=1` makes it
+/// return `None` (saying so on stderr).
 fn dir_holding(file: &str) -> Option<PathBuf> {
-    let dirs = data_dirs();
+    let mut dirs = data_dirs();
+    dirs.extend(atkmap::cli::data_source::cached_releases_dir());
     if let Some(dir) = dirs.iter().find(|d| d.join(file).is_file()) {
         return Some(dir.clone());
     }
     if std::env::var_os("ATKMAP_SKIP_DATA").is_none() {
         panic!(
-            "ATKMAP_DATA_DIR ({dirs:?}) holds no {file}: the tests that need MITRE's data cannot \
-             run. Point ATKMAP_DATA_DIR at the directories of the ATT&CK bundles and the \
-             companion files (README, Set-up), or set ATKMAP_SKIP_DATA=1 to skip them knowingly"
+            "{file} is not in ATKMAP_DATA_DIR or the user cache ({dirs:?}): run `{}`, or point \
+             ATKMAP_DATA_DIR at a directory holding it (ATKMAP_SKIP_DATA=1 skips these tests)",
+            fetch_command(file)
         );
     }
-    eprintln!("skipping (ATKMAP_SKIP_DATA): ATKMAP_DATA_DIR holds no {file}");
+    eprintln!("skipping (ATKMAP_SKIP_DATA): no {file} in ATKMAP_DATA_DIR or the user cache");
     None
+}
+
+/// The command that downloads a data file into the user cache.
+fn fetch_command(file: &str) -> String {
+    let stem = file.trim_end_matches(".json");
+    let run = "cargo run --release --locked --";
+    if stem.starts_with("f3-stix") {
+        return format!("{run} data fetch --framework f3");
+    }
+    if stem.starts_with("stix-atlas") {
+        return format!("{run} data fetch --framework atlas");
+    }
+    match stem.split_once("-attack-") {
+        Some((domain, version)) => {
+            format!("{run} data fetch --domain {domain} --version {version}")
+        }
+        None => format!("{run} data fetch"),
+    }
 }
 
 /// The directory holding MITRE's ATT&CK bundles.
