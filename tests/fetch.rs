@@ -40,6 +40,11 @@ enum Reply {
     Unsized(Vec<u8>),
     /// An error status with a short text body.
     Status(u16),
+    /// 200 with a Content-Length of `length`, then one byte every `every` (never all of them
+    /// before the client gives up, for any sane `length`): a server dripping its answer.
+    Drip { length: usize, every: Duration },
+    /// A redirect with this status to this location; `{port}` in it becomes the server's port.
+    Redirect(u16, String),
 }
 
 /// A bounded HTTP/1.1 server: answers at most `max_requests` requests (unknown paths get 404),
@@ -57,13 +62,18 @@ impl Server {
         listener
             .set_nonblocking(true)
             .expect("non-blocking listener");
-        let base = format!(
-            "http://{}",
-            listener.local_addr().expect("listener address")
-        );
+        let address = listener.local_addr().expect("listener address");
+        let base = format!("http://{address}");
+        let port = address.port().to_string();
         let routes: Vec<(String, Reply)> = routes
             .into_iter()
-            .map(|(p, r)| (p.to_string(), r))
+            .map(|(p, r)| {
+                let r = match r {
+                    Reply::Redirect(code, to) => Reply::Redirect(code, to.replace("{port}", &port)),
+                    other => other,
+                };
+                (p.to_string(), r)
+            })
             .collect();
         let requests = Arc::new(Mutex::new(Vec::new()));
         let stop = Arc::new(AtomicBool::new(false));
@@ -80,7 +90,7 @@ impl Server {
                     match listener.accept() {
                         Ok((stream, _)) => {
                             served += 1;
-                            if let Some(path) = answer(stream, &routes) {
+                            if let Some(path) = answer(stream, &routes, &stop) {
                                 requests.lock().expect("request log").push(path);
                             }
                         }
@@ -117,7 +127,7 @@ impl Drop for Server {
 }
 
 /// Reads one request head and writes the canned reply; returns the requested path.
-fn answer(stream: TcpStream, routes: &[(String, Reply)]) -> Option<String> {
+fn answer(stream: TcpStream, routes: &[(String, Reply)], stop: &AtomicBool) -> Option<String> {
     stream.set_nonblocking(false).ok()?;
     stream
         .set_read_timeout(Some(Duration::from_secs(10)))
@@ -151,6 +161,40 @@ fn answer(stream: TcpStream, routes: &[(String, Reply)]) -> Option<String> {
             "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n"
                 .to_string(),
             body,
+        ),
+        Reply::Drip { length, every } => {
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {length}\r\n\
+                 Connection: close\r\n\r\n"
+            );
+            if stream
+                .write_all(head.as_bytes())
+                .and_then(|_| stream.flush())
+                .is_ok()
+            {
+                // Until the client hangs up (a write fails) or the server is stopped.
+                'drip: for _ in 0..length {
+                    let next = Instant::now() + every;
+                    while Instant::now() < next {
+                        if stop.load(Ordering::SeqCst) {
+                            break 'drip;
+                        }
+                        std::thread::sleep(Duration::from_millis(20));
+                    }
+                    if stream.write_all(b" ").and_then(|_| stream.flush()).is_err() {
+                        break;
+                    }
+                }
+            }
+            let _ = stream.shutdown(std::net::Shutdown::Both);
+            return Some(path);
+        }
+        Reply::Redirect(code, location) => (
+            format!(
+                "HTTP/1.1 {code} Moved\r\nLocation: {location}\r\nContent-Length: 0\r\n\
+                 Connection: close\r\n\r\n"
+            ),
+            Vec::new(),
         ),
         Reply::Status(code) => {
             let body = format!("{code}: canned error\n").into_bytes();
@@ -212,7 +256,9 @@ impl Sandbox {
             .env("ATKMAP_ATTACK_BASE_URL", base)
             .env("NO_COLOR", "1")
             .env_remove("ATKMAP_OFFLINE")
-            .env_remove("ATKMAP_DOWNLOAD_LIMIT");
+            .env_remove("ATKMAP_DOWNLOAD_LIMIT")
+            .env_remove("ATKMAP_DOWNLOAD_TIMEOUT")
+            .env_remove("ATKMAP_COMPANION_BASE_URL");
         for proxy in [
             "ALL_PROXY",
             "all_proxy",
@@ -256,6 +302,13 @@ struct Run {
     code: Option<i32>,
     stdout: String,
     stderr: String,
+}
+
+/// `run`, and how long it took.
+fn timed_run(cmd: &mut Command, args: &[&str]) -> (Run, Duration) {
+    let start = Instant::now();
+    let run = run(cmd, args);
+    (run, start.elapsed())
 }
 
 fn run(cmd: &mut Command, args: &[&str]) -> Run {
@@ -654,4 +707,279 @@ fn a_version_spelled_differently_from_the_index_is_found_through_it() {
         sandbox.cache_files(),
         vec!["attack-data/enterprise-attack-9.10.json"]
     );
+}
+
+#[test]
+fn a_dripping_server_fails_at_the_download_deadline() {
+    let sandbox = Sandbox::new();
+    // A byte a second: the per-read timeout (60 s) never fires, the deadline must.
+    let drip = Reply::Drip {
+        length: 1000,
+        every: Duration::from_secs(1),
+    };
+    let server = Server::start(vec![(RELEASE_991, drip)], 1);
+    let (run, elapsed) = timed_run(
+        sandbox
+            .atkmap(&server.base)
+            .env("ATKMAP_DOWNLOAD_TIMEOUT", "2"),
+        &["data", "fetch", "--version", "99.1"],
+    );
+    assert_eq!(run.code, Some(EXIT_FAILURE), "stderr: {}", run.stderr);
+    assert!(
+        elapsed >= Duration::from_secs(2) && elapsed < Duration::from_secs(5),
+        "failed after {elapsed:?}, not at the 2 s deadline"
+    );
+    assert!(
+        run.stderr.contains(&format!(
+            "cannot download ATT&CK enterprise 99.1 from {}{RELEASE_991}: it did not finish \
+             within the deadline of 2 s",
+            server.base
+        )),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("ATKMAP_DOWNLOAD_TIMEOUT=SECONDS"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("--attack FILE"), "{}", run.stderr);
+    assert_eq!(run.stdout, "");
+    assert_eq!(server.finish(), vec![RELEASE_991]);
+    assert_eq!(sandbox.cache_files(), Vec::<String>::new());
+}
+
+#[test]
+fn a_bad_download_timeout_is_a_usage_failure() {
+    let sandbox = Sandbox::new();
+    for value in ["soon", "0", "-5", "1.5", "86401"] {
+        let run = run(
+            sandbox
+                .atkmap(&dead_base_url())
+                .env("ATKMAP_DOWNLOAD_TIMEOUT", value),
+            &["data", "fetch", "--version", "99.1"],
+        );
+        assert_eq!(run.code, Some(EXIT_FAILURE), "{value}: {}", run.stderr);
+        assert!(
+            run.stderr.contains(&format!(
+                "ATKMAP_DOWNLOAD_TIMEOUT={value:?} is not a number of seconds"
+            )),
+            "{}",
+            run.stderr
+        );
+        assert!(
+            run.stderr.contains("default deadline of 120 s"),
+            "{}",
+            run.stderr
+        );
+        assert!(!run.stderr.contains("note: downloading"), "{}", run.stderr);
+    }
+    assert_eq!(sandbox.cache_files(), Vec::<String>::new());
+}
+
+#[test]
+fn a_redirect_to_another_host_is_refused() {
+    let sandbox = Sandbox::new();
+    // The same server under another name: only the host string differs, and that is enough.
+    let server = Server::start(
+        vec![
+            (
+                RELEASE_991,
+                Reply::Redirect(302, format!("http://localhost:{{port}}{RELEASE_992}")),
+            ),
+            (RELEASE_992, Reply::Body(bundle("99.1"))),
+        ],
+        2,
+    );
+    let run = run(
+        &mut sandbox.atkmap(&server.base),
+        &["data", "fetch", "--version", "99.1"],
+    );
+    assert_eq!(run.code, Some(EXIT_FAILURE), "stderr: {}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("redirected to another host, localhost (http://localhost:"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("nothing was saved"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "only to the host asked or to MITRE's hosts (raw.githubusercontent.com, github.com, \
+             objects.githubusercontent.com, release-assets.githubusercontent.com)"
+        ),
+        "the hint names the hosts allowed: {}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("redirects to"), "{}", run.stderr);
+    assert_eq!(run.stdout, "");
+    // The target was never contacted.
+    assert_eq!(server.finish(), vec![RELEASE_991]);
+    assert_eq!(sandbox.cache_files(), Vec::<String>::new());
+}
+
+#[test]
+fn a_redirect_on_the_same_host_is_followed() {
+    let sandbox = Sandbox::new();
+    // An absolute redirect, then a relative one.
+    let server = Server::start(
+        vec![
+            (
+                RELEASE_991,
+                Reply::Redirect(301, "http://127.0.0.1:{port}/moved/step".to_string()),
+            ),
+            (
+                "/moved/step",
+                Reply::Redirect(307, "final.json".to_string()),
+            ),
+            (
+                "/moved/final.json",
+                Reply::Body(fixture("enterprise-attack-99.1.json")),
+            ),
+        ],
+        3,
+    );
+    let followed = run(
+        &mut sandbox.atkmap(&server.base),
+        &["data", "fetch", "--version", "99.1"],
+    );
+    assert_eq!(followed.code, Some(0), "stderr: {}", followed.stderr);
+    let saved = sandbox.releases().join("enterprise-attack-99.1.json");
+    assert_eq!(followed.stdout, format!("{}\n", saved.display()));
+    assert_eq!(
+        std::fs::read(&saved).expect("the saved release"),
+        fixture("enterprise-attack-99.1.json")
+    );
+    // Each hop is announced, so the last line before the result names the host contacted.
+    let base = &server.base;
+    assert!(
+        followed.stderr.contains(&format!(
+            "note: {base}{RELEASE_991} redirects to {base}/moved/step\n\
+             note: {base}/moved/step redirects to {base}/moved/final.json\n"
+        )),
+        "{}",
+        followed.stderr
+    );
+    assert_eq!(
+        server.finish(),
+        vec![RELEASE_991, "/moved/step", "/moved/final.json"]
+    );
+    assert_eq!(
+        sandbox.cache_files(),
+        vec!["attack-data/enterprise-attack-99.1.json"]
+    );
+
+    // A failure after a redirect names where it happened, and where the download began.
+    let server = Server::start(
+        vec![
+            (RELEASE_992, Reply::Redirect(302, "/gone".to_string())),
+            ("/gone", Reply::Status(503)),
+        ],
+        2,
+    );
+    let failed = run(
+        &mut sandbox.atkmap(&server.base),
+        &["data", "fetch", "--version", "99.2"],
+    );
+    assert_eq!(failed.code, Some(EXIT_FAILURE), "stderr: {}", failed.stderr);
+    let base = &server.base;
+    assert!(
+        failed.stderr.contains(&format!(
+            "HTTP 503 for {base}/gone (redirected from {base}{RELEASE_992})"
+        )),
+        "{}",
+        failed.stderr
+    );
+    assert_eq!(server.finish(), vec![RELEASE_992, "/gone"]);
+    assert_eq!(
+        sandbox.cache_files(),
+        vec!["attack-data/enterprise-attack-99.1.json"]
+    );
+}
+
+#[test]
+fn a_redirect_loop_stops_after_five() {
+    let sandbox = Sandbox::new();
+    let server = Server::start(
+        vec![(RELEASE_991, Reply::Redirect(302, RELEASE_991.to_string()))],
+        10,
+    );
+    let run = run(
+        &mut sandbox.atkmap(&server.base),
+        &["data", "fetch", "--version", "99.1"],
+    );
+    assert_eq!(run.code, Some(EXIT_FAILURE), "stderr: {}", run.stderr);
+    assert!(
+        run.stderr.contains("redirected more than 5 times"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(server.finish().len(), 6);
+    assert_eq!(sandbox.cache_files(), Vec::<String>::new());
+}
+
+#[test]
+fn companion_downloads_have_the_same_bounds() {
+    let sandbox = Sandbox::new();
+    let file = "/f3-stix-v1.1.json";
+    let drip = Reply::Drip {
+        length: 1000,
+        every: Duration::from_secs(1),
+    };
+    let server = Server::start(vec![(file, drip)], 1);
+    let (late, elapsed) = timed_run(
+        sandbox
+            .atkmap(&dead_base_url())
+            .env("ATKMAP_COMPANION_BASE_URL", &server.base)
+            .env("ATKMAP_DOWNLOAD_TIMEOUT", "2"),
+        &["data", "fetch", "--framework", "f3"],
+    );
+    assert_eq!(late.code, Some(EXIT_FAILURE), "stderr: {}", late.stderr);
+    assert!(
+        elapsed >= Duration::from_secs(2) && elapsed < Duration::from_secs(5),
+        "failed after {elapsed:?}, not at the 2 s deadline"
+    );
+    assert!(
+        late.stderr.contains(&format!(
+            "cannot download F3 1.1 from {}{file}: it did not finish within the deadline of 2 s",
+            server.base
+        )),
+        "{}",
+        late.stderr
+    );
+    assert!(
+        late.stderr.contains("ATKMAP_DOWNLOAD_TIMEOUT"),
+        "{}",
+        late.stderr
+    );
+    assert_eq!(server.finish(), vec![file]);
+
+    let server = Server::start(
+        vec![(
+            file,
+            Reply::Redirect(302, "http://evil.example/f3-stix-v1.1.json".to_string()),
+        )],
+        1,
+    );
+    let refused = run(
+        sandbox
+            .atkmap(&dead_base_url())
+            .env("ATKMAP_COMPANION_BASE_URL", &server.base),
+        &["data", "fetch", "--framework", "f3"],
+    );
+    assert_eq!(
+        refused.code,
+        Some(EXIT_FAILURE),
+        "stderr: {}",
+        refused.stderr
+    );
+    assert!(
+        refused
+            .stderr
+            .contains("redirected to another host, evil.example"),
+        "{}",
+        refused.stderr
+    );
+    assert_eq!(server.finish(), vec![file]);
+    assert_eq!(sandbox.cache_files(), Vec::<String>::new());
 }
