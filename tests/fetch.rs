@@ -2,6 +2,8 @@
 //! server on 127.0.0.1 that serves canned responses. Nothing here touches the internet: every
 //! run points `ATKMAP_ATTACK_BASE_URL` at a local port (a dead one when no server is wanted).
 
+mod common;
+
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -982,4 +984,57 @@ fn companion_downloads_have_the_same_bounds() {
     );
     assert_eq!(server.finish(), vec![file]);
     assert_eq!(sandbox.cache_files(), Vec::<String>::new());
+}
+
+/// `data fetch --framework f3` saves MITRE's F3 file only when its SHA-256 is the published one:
+/// the real file (read from the companion data directory, never committed) is saved under its
+/// name; the same file with one byte changed is refused and nothing is saved.
+#[test]
+fn a_companion_file_is_saved_only_when_its_hash_is_mitres() {
+    let Some(dir) = common::companion_dir() else {
+        return;
+    };
+    let file = "/f3-stix-v1.1.json";
+    let official = std::fs::read(dir.join("f3-stix-v1.1.json")).expect("F3 file");
+    let mut altered = official.clone();
+    altered.push(b'\n');
+    let sandbox = Sandbox::new();
+    let server = Server::start(vec![(file, Reply::Body(altered))], 1);
+    let refused = run(
+        sandbox
+            .atkmap(&dead_base_url())
+            .env("ATKMAP_COMPANION_BASE_URL", &server.base),
+        &["data", "fetch", "--framework", "f3"],
+    );
+    assert_eq!(refused.code, Some(EXIT_FAILURE), "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("is not the official F3 1.1")
+            && refused
+                .stderr
+                .contains("e380161dfed59f4b7ddb49c873a15b4d07fa74a553edcbb9fb0b27d47e435980"),
+        "{}",
+        refused.stderr
+    );
+    assert!(!sandbox.releases().join("f3-stix-v1.1.json").exists());
+    server.finish();
+
+    let server = Server::start(vec![(file, Reply::Body(official.clone()))], 1);
+    let saved = run(
+        sandbox
+            .atkmap(&dead_base_url())
+            .env("ATKMAP_COMPANION_BASE_URL", &server.base),
+        &["data", "fetch", "--framework", "f3"],
+    );
+    assert_eq!(saved.code, Some(0), "{}", saved.stderr);
+    let path = sandbox.releases().join("f3-stix-v1.1.json");
+    assert_eq!(saved.stdout.trim(), path.display().to_string());
+    assert_eq!(std::fs::read(&path).expect("saved"), official);
+    // `data list` names it.
+    let listed = run(&mut sandbox.atkmap(&dead_base_url()), &["data", "list"]);
+    assert!(
+        listed.stdout.contains("f3") && listed.stdout.contains("1.1"),
+        "{}",
+        listed.stdout
+    );
+    server.finish();
 }
