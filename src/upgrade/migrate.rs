@@ -8,7 +8,7 @@
 
 use serde::Serialize;
 
-use super::fate::{Fate, Revocations, fate};
+use super::fate::{Fate, Fates, Revocations};
 use super::references::{Matched, Reference, Resolved, match_across, references};
 use super::text::{Edit, apply, line_starts, scalar_span};
 use crate::attack::release_name::same_version;
@@ -132,9 +132,10 @@ pub fn migrate(input: &Input) -> Result<Migration, MigrateError> {
         });
     }
 
+    let fates = Fates::new(target, input.revocations);
     for reference in references(file) {
         let matched = match_across(input.source, target, &reference.id, reference.kind);
-        match plan(input, &reference, matched) {
+        match plan(input, &fates, &reference, matched) {
             Plan::Keep => {}
             Plan::Human(item) => needs_human.push(item),
             Plan::Replace(replacement, also) => {
@@ -225,7 +226,7 @@ fn describe(kb: &KnowledgeBase, o: ObjectRef) -> String {
     format!("{} ({}, a {})", m.attack_id, m.name, o.kind.label())
 }
 
-fn plan(input: &Input, r: &Reference, matched: Matched) -> Plan {
+fn plan(input: &Input, fates: &Fates, r: &Reference, matched: Matched) -> Plan {
     let target = input.target;
     let release = format!(
         "ATT&CK {} {}",
@@ -272,7 +273,7 @@ fn plan(input: &Input, r: &Reference, matched: Matched) -> Plan {
             via,
         }
     };
-    match fate(target, input.revocations, object) {
+    match fates.fate(object) {
         Fate::Active => {
             if meta.attack_id.eq_ignore_ascii_case(&r.id) || meta.attack_id.is_empty() {
                 Plan::Keep

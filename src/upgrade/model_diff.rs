@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use super::fate::{Revocations, fate};
+use super::fate::{Fates, Revocations};
 use super::lenient::{self, Dropped};
 use super::references::{Place, Resolved, match_across, references};
 use super::release_diff::{Typed, outcome, parent_id, typed};
@@ -254,6 +254,7 @@ pub fn diff(text: &str, path: &str, file: &ModelFile, releases: &Releases) -> Mo
 
 fn reference_changes(file: &ModelFile, releases: &Releases) -> (Vec<ReferenceChange>, usize) {
     let (from, to) = (releases.from, releases.to);
+    let fates = Fates::new(to, releases.revocations);
     // One entry per (kind, ID), with every place the model names it.
     let mut grouped: BTreeMap<(Kind, String), (String, Vec<Place>)> = BTreeMap::new();
     let mut order = Vec::new();
@@ -283,7 +284,7 @@ fn reference_changes(file: &ModelFile, releases: &Releases) -> (Vec<ReferenceCha
         match matched.after {
             Resolved::Found(n) => {
                 name = to.meta(n).name.clone();
-                changes.extend(object_changes(releases, matched.before.found(), n));
+                changes.extend(object_changes(releases, &fates, matched.before.found(), n));
             }
             Resolved::WrongKind(o) => changes.push(Change::WrongKindInTo { is: typed(to, o) }),
             Resolved::Missing => changes.push(Change::NotInTo),
@@ -304,13 +305,18 @@ fn reference_changes(file: &ModelFile, releases: &Releases) -> (Vec<ReferenceCha
 }
 
 /// Changes of one object from its state in `from` (if it was there) to `to`.
-fn object_changes(releases: &Releases, old: Option<ObjectRef>, new: ObjectRef) -> Vec<Change> {
+fn object_changes(
+    releases: &Releases,
+    fates: &Fates,
+    old: Option<ObjectRef>,
+    new: ObjectRef,
+) -> Vec<Change> {
     let (from, to) = (releases.from, releases.to);
     let mut changes = Vec::new();
     let n = to.meta(new);
     let o = old.map(|o| from.meta(o));
     if n.revoked {
-        let f = fate(to, releases.revocations, new);
+        let f = fates.fate(new);
         let (outcome, replaced_by) = outcome(to, new, &f);
         changes.push(Change::Revoked {
             newly: !o.is_some_and(|o| o.revoked),
@@ -605,11 +611,12 @@ fn exposure_diff(releases: &Releases, before: Side, after: Side) -> ExposureDiff
     // replacement, as the migrated model names it.
     type Key = (String, String, String);
     let to = releases.to;
+    let fates = Fates::new(to, releases.revocations);
     let successor = |stix: String| -> String {
         let Some(o) = to.by_stix_id(&stix) else {
             return stix;
         };
-        match fate(to, releases.revocations, o).replacement() {
+        match fates.fate(o).replacement() {
             Some(r) if r.kind == Kind::Technique => to.meta(r).stix_id.clone(),
             _ => stix,
         }

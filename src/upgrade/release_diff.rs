@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use serde::Serialize;
 
-use super::fate::{Fate, Revocations, fate};
+use super::fate::{Fate, Fates, Revocations};
 use crate::attack::lookup::ALL_KINDS;
 use crate::attack::{Kind, KnowledgeBase, ObjectRef};
 
@@ -191,6 +191,7 @@ pub fn diff(
 ) -> ReleaseDiff {
     let mut summary = Vec::new();
     let mut lists = ReleaseLists::default();
+    let fates = Fates::new(to, revocations);
     for kind in ALL_KINDS {
         let mut counts = KindCounts {
             kind: kind.label(),
@@ -228,7 +229,7 @@ pub fn diff(
             let old = from.meta(o);
             if new.revoked && !old.revoked {
                 counts.revoked += 1;
-                let (outcome, replaced_by) = outcome(to, n, &fate(to, revocations, n));
+                let (outcome, replaced_by) = outcome(to, n, &fates.fate(n));
                 lists.revoked.push(RevokedEntry {
                     kind: kind.label(),
                     id: new.attack_id.clone(),
