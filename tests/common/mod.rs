@@ -85,7 +85,11 @@ pub fn bundle(name: &str) -> Option<PathBuf> {
 /// many runs on the 50 MB bundles fast, and a fresh directory per run keeps notes about stale
 /// caches from other builds out of the output tests compare.
 pub fn atkmap() -> assert_cmd::Command {
-    let mut cmd = assert_cmd::Command::cargo_bin("atkmap").expect("the atkmap binary is built");
+    isolate(assert_cmd::Command::cargo_bin("atkmap").expect("the atkmap binary is built"))
+}
+
+/// The environment every test run of atkmap gets (see [`atkmap`]).
+fn isolate(mut cmd: assert_cmd::Command) -> assert_cmd::Command {
     let isolated = std::env::temp_dir().join(format!("atkmap-tests-cache-{}", std::process::id()));
     cmd.env("ATKMAP_CACHE_DIR", isolated)
         .env("ATKMAP_OFFLINE", "1")
@@ -99,6 +103,43 @@ pub fn atkmap() -> assert_cmd::Command {
         cmd.env("ATKMAP_DATA_DIR", dir);
     }
     cmd
+}
+
+/// [`atkmap`] run under GNU time, which writes the peak resident memory (KiB) to `peak`; read it
+/// with [`peak_mib`]. Without `/usr/bin/time` (Debian's `time`), plain [`atkmap`], and
+/// [`peak_mib`] says `None` (CI installs it and sets `ATKMAP_REQUIRE_CLIENTS`: then a failure).
+pub fn atkmap_measured(peak: &std::path::Path) -> assert_cmd::Command {
+    let time = std::path::Path::new("/usr/bin/time");
+    if !time.is_file() {
+        assert!(
+            std::env::var_os("ATKMAP_REQUIRE_CLIENTS").is_none(),
+            "ATKMAP_REQUIRE_CLIENTS is set but /usr/bin/time is not installed (Debian's time)"
+        );
+        return atkmap();
+    }
+    let mut cmd = assert_cmd::Command::new(time);
+    cmd.args(["-f", "%M", "-o"])
+        .arg(peak)
+        .arg(assert_cmd::cargo::cargo_bin("atkmap"));
+    isolate(cmd)
+}
+
+/// The peak resident memory, in MiB, that [`atkmap_measured`] recorded.
+pub fn peak_mib(peak: &std::path::Path) -> Option<u64> {
+    let text = std::fs::read_to_string(peak).ok()?;
+    let kib: u64 = text.lines().rev().find_map(|l| l.trim().parse().ok())?;
+    Some(kib / 1024)
+}
+
+/// Asserts a measured run stayed under `limit_mib` (when it could be measured).
+pub fn assert_peak_below(peak: &std::path::Path, limit_mib: u64) {
+    if let Some(mib) = peak_mib(peak) {
+        assert!(
+            mib < limit_mib,
+            "peak memory {mib} MiB, limit {limit_mib} MiB"
+        );
+        eprintln!("peak memory {mib} MiB (limit {limit_mib} MiB)");
+    }
 }
 
 /// The repository's root, for fixtures and models.
