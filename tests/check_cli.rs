@@ -353,3 +353,92 @@ fn the_schema_is_ready_for_editors_and_schemastore() {
         assert!(errors.is_empty(), "{file}: {errors:#?}");
     }
 }
+
+/// The real yaml-language-server (npm, pinned in `.ci/run`; `ATKMAP_YAML_LANGUAGE_SERVER` names
+/// its server script), driven over LSP by `tests/lsp_completion.mjs` as an editor drives it,
+/// with the modeline `atkmap init` writes and the schema beside the model: it offers every
+/// top-level section, and finds nothing wrong in the example models.
+#[test]
+fn yaml_language_server_completes_and_validates_with_the_schema() {
+    let server = std::env::var_os("ATKMAP_YAML_LANGUAGE_SERVER").map(std::path::PathBuf::from);
+    let Some(server) = server.filter(|s| s.is_file()) else {
+        assert!(
+            std::env::var_os("ATKMAP_REQUIRE_CLIENTS").is_none(),
+            "ATKMAP_REQUIRE_CLIENTS is set but ATKMAP_YAML_LANGUAGE_SERVER names no server script"
+        );
+        eprintln!("skipping: yaml-language-server is not installed (see .ci/run)");
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let schema = dir.path().join("atkmap-model.schema.json");
+    std::fs::copy(
+        common::repo().join("models/atkmap-model.schema.json"),
+        &schema,
+    )
+    .expect("schema");
+    let ask = |file: &std::path::Path, line: usize, character: usize| -> serde_json::Value {
+        let out = std::process::Command::new("node")
+            .arg(common::repo().join("tests/lsp_completion.mjs"))
+            .arg(&server)
+            .arg(&schema)
+            .arg(file)
+            .arg(line.to_string())
+            .arg(character.to_string())
+            .output()
+            .expect("node runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).expect("the driver prints JSON")
+    };
+    // Completion of a new top-level key.
+    let model = dir.path().join("new.yaml");
+    std::fs::write(
+        &model,
+        "# yaml-language-server: $schema=./atkmap-model.schema.json\natkmap: 1\nname: x\n\n",
+    )
+    .expect("write");
+    let answer = ask(&model, 3, 0);
+    let labels: Vec<&str> = answer["completions"]
+        .as_array()
+        .expect("completions")
+        .iter()
+        .filter_map(|l| l.as_str())
+        .collect();
+    for section in [
+        "attack", "actors", "systems", "data", "flows", "controls", "threats", "accepted",
+    ] {
+        assert!(
+            labels.contains(&section),
+            "{section} not offered: {labels:?}"
+        );
+    }
+    // The example models, F3 and ATLAS keys included, are valid for the editor too.
+    for name in [
+        "ekyc-national-id.yaml",
+        "telco-sim-registration.yaml",
+        "digital-bank.yaml",
+    ] {
+        let copy = dir.path().join(name);
+        std::fs::copy(common::repo().join("models").join(name), &copy).expect("model");
+        let answer = ask(&copy, 0, 0);
+        assert_eq!(answer["diagnostics"], serde_json::json!([]), "{name}");
+    }
+    // A wrong value is reported where it is.
+    let wrong = dir.path().join("wrong.yaml");
+    std::fs::write(
+        &wrong,
+        "# yaml-language-server: $schema=./atkmap-model.schema.json\natkmap: 1\nname: x\nattack: {domain: enterprise, version: \"18.1\", frameworks: [d3fend]}\n",
+    )
+    .expect("write");
+    let answer = ask(&wrong, 0, 0);
+    let lines: Vec<u64> = answer["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .filter_map(|d| d["line"].as_u64())
+        .collect();
+    assert!(lines.contains(&3), "{answer}");
+}
