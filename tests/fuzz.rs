@@ -303,5 +303,8 @@ fn regression_models() -> Vec<&'static str> {
         "atkmap: 1\nname: x\nattack: &p {domain: enterprise, version: \"99.0\"}\nsystems: [{<<: *p, id: a}]\n",
         // A flow between one system and itself, and an actor entering nothing.
         "atkmap: 1\nname: x\nattack: {domain: enterprise, version: \"99.0\"}\nsystems:\n  - {id: a, name: A, platforms: [Linux], exposure: internet}\nflows:\n  - {from: a, to: a, crosses_trust_boundary: true}\nactors:\n  - {id: b, name: B, entry: [], techniques: [T9001]}\n",
+        // A technique ID with a multi-byte character across byte 4 (`AMLé`) panicked in the
+        // framework of an ID (found by a 10-minute run).
+        "atkmap: 1\nname: x\nattack: {domain: enterprise, version: \"99.0\", frameworks: [atlas]}\nsystems:\n  - {id: a, name: A, platforms: [Linux], exposure: internet}\nactors:\n  - {id: b, name: B, techniques: [AMLé1, Fé, AML.é, aml.]}\n",
     ]
 }

@@ -110,10 +110,12 @@ impl Framework {
     /// everything else ATT&CK's (F3 also re-uses ATT&CK technique IDs: those are ATT&CK's).
     pub fn of_id(id: &str) -> Framework {
         let id = id.trim();
-        if id.len() > 4 && id[..4].eq_ignore_ascii_case("AML.") {
+        // `get`: an ID from a model may hold any text, and byte 4 may fall inside a character.
+        let aml = id.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("AML.")) && id.len() > 4;
+        if aml {
             Framework::Atlas
-        } else if id.starts_with(['F', 'f'])
-            && id[1..]
+        } else if let Some(rest) = id.strip_prefix(['F', 'f'])
+            && rest
                 .trim_start_matches(['A', 'a'])
                 .starts_with(|c: char| c.is_ascii_digit())
         {
@@ -346,6 +348,10 @@ mod tests {
         assert_eq!(Framework::of_id("T1110"), Framework::Attack);
         assert_eq!(Framework::of_id("F"), Framework::Attack);
         assert_eq!(Framework::of_id("FOO"), Framework::Attack);
+        // Found by the fuzzer: a multi-byte character across byte 4.
+        assert_eq!(Framework::of_id("AMLé1"), Framework::Attack);
+        assert_eq!(Framework::of_id("Aé"), Framework::Attack);
+        assert_eq!(object_url("AMLé1"), None);
     }
 
     #[test]
