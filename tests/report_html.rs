@@ -9,6 +9,13 @@
 //! findings by risk with the long tail folded, the filter acting on findings and exposures
 //! alike, and the page with its script blocked (everything shown, no dead controls).
 //!
+//! Small models written for the tests check what a reader does and sees, through probes (scripts
+//! the test adds to the page, allowed by its policy through their hash, that click and measure):
+//! every matrix cell filters to exactly its technique (a preparation technique to its entries in
+//! the preparation table), 120-character names wrap inside their cells and the window, model
+//! text is isolated from the text after it, and an empty model clips no heading and claims no
+//! coverage.
+//!
 //! The browser is Debian's `chromium` (or `ATKMAP_CHROMIUM`). Without it the browser tests
 //! fail, unless `ATKMAP_SKIP_BROWSER=1` says to skip them knowingly.
 //! `ATKMAP_HTML_KEEP=DIR` keeps the rendered pages and screenshots there for a look.
@@ -26,7 +33,7 @@ use atkmap::analysis::Options;
 use atkmap::analysis::findings::{Finding, PlanStep, Reason};
 use atkmap::attack::Framework;
 use atkmap::cli::data_source::DataOptions;
-use atkmap::cli::model_files::check_files;
+use atkmap::cli::model_files::{CheckedModels, check_files};
 use atkmap::cli::report_cmd::build_report;
 use atkmap::model::date::Date;
 use atkmap::report::templates::Templates;
@@ -48,6 +55,24 @@ struct Pages {
     telco: Page,
     hostile: Page,
     large: Page,
+    small: SmallPages,
+}
+
+/// Pages of small models written for the tests below (see [`small_models`]).
+struct SmallPages {
+    /// Preparation techniques (T1589, T1597.002, F3's F1020.001), T1078 next to its
+    /// sub-technique T1078.004, and F3 and ATLAS techniques (F1031, AML.T0015).
+    matrix: Page,
+    /// 120-character names without a space, in every field a name can be in.
+    long: Page,
+    /// A U+202E and Hebrew in every name, description, owner and the file name.
+    bidi: Page,
+    /// No system and no actor.
+    empty: Page,
+    /// Systems but no actor: no exposure.
+    quiet: Page,
+    /// Every exposure accepted.
+    accepted: Page,
 }
 
 static PAGES: OnceLock<Option<Pages>> = OnceLock::new();
@@ -74,24 +99,69 @@ fn build_pages() -> Option<Pages> {
         let checked = check_files(&[PathBuf::from(model)], &data, date, true)
             .unwrap_or_else(|e| panic!("{model} cannot be checked: {e:?}"));
         assert_eq!(checked.errors(), 0, "{model}: {:#?}", checked.diagnostics);
-        let report = build_report(
-            &checked,
-            &Options {
-                today: date,
-                ..Default::default()
-            },
-        )
-        .unwrap_or_else(|e| panic!("{model} cannot be reported on: {e:?}"));
-        let html = html::render(&report, &Templates::builtin())
-            .unwrap_or_else(|e| panic!("{model} does not render: {e}"));
-        Page { report, html }
+        render_page(&checked, date, model)
     };
     Some(Pages {
         ekyc: page(EKYC),
         telco: page(TELCO),
         hostile: page(HOSTILE),
         large: page(LARGE),
+        small: build_small_pages(&data, date),
     })
+}
+
+fn render_page(checked: &CheckedModels, date: Date, model: &str) -> Page {
+    let report = build_report(
+        checked,
+        &Options {
+            today: date,
+            ..Default::default()
+        },
+    )
+    .unwrap_or_else(|e| panic!("{model} cannot be reported on: {e:?}"));
+    let html = html::render(&report, &Templates::builtin())
+        .unwrap_or_else(|e| panic!("{model} does not render: {e}"));
+    Page { report, html }
+}
+
+/// Writes the [`small_models`] to a temporary directory, checks them in one run (the bundles
+/// load once) and reports on each alone.
+fn build_small_pages(data: &DataOptions, date: Date) -> SmallPages {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let paths: Vec<PathBuf> = small_models()
+        .iter()
+        .map(|(file, yaml)| {
+            let path = dir.path().join(file);
+            std::fs::write(&path, yaml).expect("write a model");
+            path
+        })
+        .collect();
+    let checked = check_files(&paths, data, date, true)
+        .unwrap_or_else(|e| panic!("the small models cannot be checked: {e:?}"));
+    assert_eq!(checked.errors(), 0, "{:#?}", checked.diagnostics);
+    let mut pages: Vec<Option<Page>> = paths.iter().map(|_| None).collect();
+    for file in checked.files {
+        let name = file.path.display().to_string();
+        let at = paths
+            .iter()
+            .position(|p| *p == file.path)
+            .unwrap_or_else(|| panic!("{name} was not written here"));
+        let one = CheckedModels {
+            files: vec![file],
+            diagnostics: Vec::new(),
+        };
+        pages[at] = Some(render_page(&one, date, &name));
+    }
+    let mut pages = pages.into_iter();
+    let mut next = || pages.next().flatten().expect("a page per model");
+    SmallPages {
+        matrix: next(),
+        long: next(),
+        bidi: next(),
+        empty: next(),
+        quiet: next(),
+        accepted: next(),
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -472,10 +542,9 @@ impl<'a> Node<'a> {
     }
 }
 
-/// The text of the first `<name>` element (no markup inside), decoded.
-fn element_text(html: &str, name: &str) -> String {
-    let open = format!("<{name}>");
-    let start = html.find(&open).unwrap_or_else(|| panic!("no <{name}>")) + open.len();
+/// The text after the first `open` (start tags, no attributes) up to the next tag, decoded.
+fn element_text(html: &str, open: &str) -> String {
+    let start = html.find(open).unwrap_or_else(|| panic!("no {open}")) + open.len();
     let end = start + html[start..].find('<').expect("an end tag");
     decode_entities(&html[start..end])
 }
@@ -1143,11 +1212,11 @@ fn hostile_model_strings_render_as_text() {
     );
     // Decoded, the text is exactly what the model says.
     assert_eq!(
-        element_text(html, "title"),
+        element_text(html, "<title>"),
         "ATT&CK gap report: <script>document.title='PWNED'</script> Hostile \"quoted\" & 'single' model"
     );
     assert_eq!(
-        element_text(html, "h1"),
+        element_text(html, "<h1><bdi>"),
         "<script>document.title='PWNED'</script> Hostile \"quoted\" & 'single' model"
     );
     // The plan and the findings hold the hostile names as text, where the JSON puts them.
@@ -1325,7 +1394,11 @@ fn browser_runs_the_script_and_the_policy_blocks_nothing_of_ours() {
         );
         // The filter controls are shown and the column headings sort once the script runs.
         let dom = Dom::parse(&dom);
-        for controls in ["findings-controls", "exposures-controls"] {
+        let mut bars = vec!["findings-controls", "exposures-controls"];
+        if !page.report.preparation.is_empty() {
+            bars.push("preparation-controls");
+        }
+        for controls in bars {
             assert_eq!(
                 dom.by_id(controls).attribute("class"),
                 Some("controls"),
@@ -1496,18 +1569,52 @@ fn browser_without_javascript_shows_everything_and_offers_no_dead_controls() {
     );
 
     let dom = Dom::parse(&run.stdout);
-    // The controls stay hidden and the headings do not pretend to sort.
-    for controls in ["findings-controls", "exposures-controls"] {
+    // The controls stay hidden and the headings do not pretend to sort: they are plain text,
+    // the script turns them into buttons.
+    assert!(!page.report.preparation.is_empty());
+    for controls in [
+        "findings-controls",
+        "exposures-controls",
+        "preparation-controls",
+    ] {
         assert!(dom.by_id(controls).has_class("nojs-hide"), "{controls}");
     }
-    let buttons = dom
-        .by_id("exposures-table")
-        .one("thead", "")
-        .all("button", "");
+    let head = dom.by_id("exposures-table").one("thead", "");
     assert!(
-        !buttons.is_empty() && buttons.iter().all(|b| b.has_attribute("disabled")),
-        "sort buttons are disabled without the script"
+        head.all("button", "").is_empty(),
+        "no sort button without the script"
     );
+    assert_eq!(
+        head.all("th", "")
+            .iter()
+            .map(Node::text)
+            .collect::<Vec<_>>(),
+        [
+            "Severity",
+            "Status",
+            "Risk",
+            "Actor",
+            "Technique",
+            "System",
+            "Missing mitigations",
+            "Detection"
+        ]
+    );
+    // Rendered, the page shows no control at all: no button, field, list or counter.
+    for (name, page) in [("ekyc", page), ("matrix", &pages.small.matrix)] {
+        let visible = browser.probe(
+            &format!("{name}-nojs-probe.html"),
+            &page.html,
+            (VISIBLE_CONTROLS, &serde_json::Value::Null),
+            (1280, 900),
+            false,
+        );
+        assert_eq!(
+            visible,
+            serde_json::json!([]),
+            "{name}: controls shown without the script"
+        );
+    }
     // Everything is there: the plan, every finding (the tail folded), every exposure.
     check_plan(&dom, &page.report, "ekyc without JavaScript");
     check_findings(&dom, &page.report, "ekyc without JavaScript");
@@ -1554,7 +1661,7 @@ fn browser_runs_none_of_the_hostile_payloads() {
         assert!(!dom.contains(element), "{element} in the DOM");
     }
     assert!(dom.contains(
-        "<h1>&lt;script&gt;document.title='PWNED'&lt;/script&gt; Hostile \"quoted\" &amp; 'single' model</h1>"
+        "<h1><bdi>&lt;script&gt;document.title='PWNED'&lt;/script&gt; Hostile \"quoted\" &amp; 'single' model</bdi></h1>"
     ));
     // What the browser parsed: the owner's markup is the heading's text, and the plan and the
     // findings read as the JSON says.
@@ -1611,4 +1718,941 @@ fn is_mitre_page(url: &str) -> bool {
     ]
     .iter()
     .any(|site| url.starts_with(site))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Small models for the tests below, and probes: scripts run in the browser on a page, allowed
+// by the page's own policy through their hash, that click, measure and report back as JSON.
+// ---------------------------------------------------------------------------------------------
+
+/// A name of `length` characters with no space, hyphen or other break opportunity.
+fn unbroken(prefix: &str, length: usize) -> String {
+    let mut name = prefix.to_string();
+    while name.chars().count() < length {
+        name.push_str("IdentityVerificationGateway");
+    }
+    name.chars().take(length).collect()
+}
+
+/// Model text that reverses what follows it if nothing isolates it: a U+202E (RIGHT-TO-LEFT
+/// OVERRIDE) and right-to-left script ending in a number.
+fn bidi(word: &str) -> String {
+    format!(
+        "{word} \u{202e}{} שם 7",
+        word.chars().rev().collect::<String>()
+    )
+}
+
+/// The file name of the bidirectional model.
+fn bidi_file() -> String {
+    format!("{}.yaml", bidi("model"))
+}
+
+/// The strings of the bidirectional model that the page shows, in the model's order.
+fn bidi_strings() -> Vec<String> {
+    NAMED.iter().map(|w| bidi(w)).collect()
+}
+
+/// What [`supply_chain`] names, in its order: the model, its description, the actor, the two
+/// systems and their owners, the two data assets, the leak's source, the control, and the
+/// accepted risk's owner and reason.
+const NAMED: [&str; 13] = [
+    "Model",
+    "Description",
+    "Actor",
+    "System",
+    "Owner",
+    "Store",
+    "Other",
+    "Data",
+    "Leaked",
+    "Source",
+    "Control",
+    "Accepter",
+    "Reason",
+];
+
+/// One system verifying ID-card images that an actor holding leaked ones reaches (its
+/// exposures: T1078 and T1078.004, F3's F1031, ATLAS's AML.T0015...), a second it reaches over
+/// a flow, a planned control and an accepted risk; `text` names everything.
+fn supply_chain(text: &dyn Fn(&str) -> String) -> String {
+    let [
+        model,
+        description,
+        actor,
+        system,
+        owner,
+        store,
+        other,
+        data,
+        leaked,
+        source,
+        control,
+        accepter,
+        reason,
+    ] = NAMED.map(|w| serde_json::to_string(&text(w)).expect("a JSON string"));
+    format!(
+        r#"atkmap: 1
+name: {model}
+description: {description}
+attack: {{ domain: enterprise, version: "18.1", frameworks: ["f3@1.1", "atlas@5.6.0"] }}
+actors:
+  - id: broker
+    name: {actor}
+    techniques: [T1589, T1589.001, T1597.002, T1078, T1078.004, F1020.001]
+    holds: [leaked-images]
+systems:
+  - id: portal
+    name: {system}
+    owner: {owner}
+    platforms: [SaaS, IaaS, Identity Provider]
+    exposure: internet
+    verifies: [id-card-image, selfie]
+    ai_checks: [id-card-image]
+    telemetry: [DC0002]
+  - id: store
+    name: {store}
+    owner: {other}
+    platforms: [IaaS]
+    exposure: partner
+data:
+  - id: images
+    name: {data}
+    kind: id-card-image
+    sensitivity: restricted
+    records: 1000
+    stored_in: [store]
+  - id: leaked-images
+    name: {leaked}
+    kind: id-card-image
+    sensitivity: restricted
+    leaked: {{ year: 2017, source: {source} }}
+flows:
+  - from: portal
+    to: store
+    carries: [images]
+    crosses_trust_boundary: true
+controls:
+  - id: mfa
+    name: {control}
+    mitigations: [M1032]
+    applies_to: [portal]
+    status: planned
+accepted:
+  - technique: T1656
+    system: portal
+    owner: {accepter}
+    reason: {reason}
+    expires: 2099-06-30
+"#
+    )
+}
+
+/// The models of [`SmallPages`], in its order: file name and text.
+fn small_models() -> Vec<(String, String)> {
+    vec![
+        (
+            "matrix.yaml".to_string(),
+            supply_chain(&|w| format!("{w} name")),
+        ),
+        ("long.yaml".to_string(), supply_chain(&|w| unbroken(w, 120))),
+        (bidi_file(), supply_chain(&bidi)),
+        (
+            "empty.yaml".to_string(),
+            "atkmap: 1\nname: Empty\nattack: { domain: enterprise, version: \"18.1\" }\n"
+                .to_string(),
+        ),
+        (
+            "quiet.yaml".to_string(),
+            r#"atkmap: 1
+name: Systems and nobody after them
+attack: { domain: enterprise, version: "18.1" }
+systems:
+  - id: web
+    name: Web front end
+    platforms: [Linux]
+    exposure: internet
+  - id: db
+    name: Customer database
+    platforms: [Linux]
+    exposure: internal
+flows:
+  - from: web
+    to: db
+"#
+            .to_string(),
+        ),
+        (
+            "accepted.yaml".to_string(),
+            r#"atkmap: 1
+name: Everything accepted
+attack: { domain: enterprise, version: "18.1" }
+actors:
+  - id: intruder
+    name: Intruder
+    techniques: [T1190]
+systems:
+  - id: web
+    name: Web front end
+    platforms: [Linux]
+    exposure: internet
+accepted:
+  - technique: T1190
+    owner: Risk committee
+    reason: Behind a firewall the host manages
+    expires: 2099-06-30
+"#
+            .to_string(),
+        ),
+    ]
+}
+
+/// What every probe is wrapped in: `DATA` is the test's input, the body returns the result.
+const PROBE_FRAME: &str = r##"(function () {
+  "use strict";
+  var DATA = %DATA%;
+  function list(nodes) {
+    return Array.prototype.slice.call(nodes);
+  }
+  function describe(e) {
+    var name = e.tagName.toLowerCase() + (e.id ? "#" + e.id : "");
+    if (typeof e.className === "string" && e.className) {
+      name += "." + e.className.trim().split(/\s+/).join(".");
+    }
+    return name + " " + JSON.stringify((e.textContent || "").trim().slice(0, 60));
+  }
+  var result = (function () {
+%BODY%
+  })();
+  var out = document.createElement("pre");
+  out.id = "atkmap-probe";
+  out.textContent = JSON.stringify(result);
+  document.body.appendChild(out);
+})();
+"##;
+
+impl Browser {
+    /// Runs the probe `body` (with `data` as `DATA`) in the page, after the report's own
+    /// script, in a window of `size`; `report_script: false` blocks the report's script as a
+    /// browser without JavaScript would. The page's policy allows the probe by its hash and
+    /// nothing else reaches the console (but the blocked script). Returns the probe's result.
+    fn probe(
+        &self,
+        name: &str,
+        html: &str,
+        (body, data): (&str, &serde_json::Value),
+        (width, height): (u32, u32),
+        report_script: bool,
+    ) -> serde_json::Value {
+        let script = PROBE_FRAME
+            .replace("%DATA%", &data.to_string())
+            .replace("%BODY%", body);
+        assert!(!script.contains("</"), "the probe cannot close its element");
+        let start = html.find("script-src ").expect("a script-src directive") + 11;
+        let end = start + html[start..].find(';').expect("the directive ends");
+        let sources = if report_script {
+            format!("{} {}", csp_hash(&script), &html[start..end])
+        } else {
+            csp_hash(&script)
+        };
+        let body_end = html.rfind("</body>").expect("a </body>");
+        let page = format!(
+            "{}{sources}{}<script>{script}</script>{}",
+            &html[..start],
+            &html[end..body_end],
+            &html[body_end..]
+        );
+        let url = self.page(name, &page);
+        let run = self.run(
+            &[
+                format!("--window-size={width},{height}"),
+                "--hide-scrollbars".to_string(),
+                "--dump-dom".to_string(),
+            ],
+            &url,
+        );
+        let console: Vec<&str> = run
+            .stderr
+            .lines()
+            .filter(|l| l.contains(":CONSOLE"))
+            .filter(|l| {
+                report_script || !(l.contains("Content Security Policy") && l.contains("script"))
+            })
+            .collect();
+        assert!(
+            console.is_empty(),
+            "console messages on {url}:\n{}",
+            console.join("\n")
+        );
+        let open = "<pre id=\"atkmap-probe\">";
+        let from = run
+            .stdout
+            .find(open)
+            .unwrap_or_else(|| panic!("the probe left nothing on {url}:\n{}", run.stderr))
+            + open.len();
+        let to = from
+            + run.stdout[from..]
+                .find("</pre>")
+                .expect("the probe's </pre>");
+        serde_json::from_str(&decode_entities(&run.stdout[from..to]))
+            .unwrap_or_else(|e| panic!("the probe's result on {url}: {e}"))
+    }
+}
+
+/// Clicks every technique of every matrix (ATT&CK, F3, ATLAS) in turn and reads what the page
+/// then shows: where the link went and which rows each filter left.
+const CLICK_EVERY_CELL: &str = r##"
+  function shown(name) {
+    return list(document.querySelectorAll("table[data-rows='" + name + "'] tbody tr"))
+      .filter(function (row) { return !row.hidden; })
+      .map(function (row) { return row.getAttribute("data-technique"); });
+  }
+  function count(name) {
+    var counter = document.getElementById(name + "-count");
+    return counter ? counter.textContent : "";
+  }
+  return list(document.querySelectorAll("#matrix li.cell a[data-filter]")).map(function (a) {
+    a.click();
+    var target = document.getElementById(location.hash.slice(1));
+    return {
+      id: a.querySelector(".tid").textContent,
+      status: a.parentNode.className,
+      filter: a.getAttribute("data-filter"),
+      hash: location.hash,
+      top: target ? target.getBoundingClientRect().top : -1e9,
+      height: window.innerHeight,
+      findings: shown("findings"),
+      exposures: shown("exposures"),
+      preparation: shown("preparation"),
+      counts: [count("findings"), count("exposures"), count("preparation")]
+    };
+  });
+"##;
+
+#[derive(Debug, serde::Deserialize)]
+struct Clicked {
+    id: String,
+    status: String,
+    filter: String,
+    hash: String,
+    top: f64,
+    height: f64,
+    findings: Vec<String>,
+    exposures: Vec<String>,
+    preparation: Vec<String>,
+    counts: [String; 3],
+}
+
+impl Clicked {
+    /// A parent shown only for its sub-techniques.
+    fn is_context(&self) -> bool {
+        self.status.split_whitespace().any(|c| c == "context")
+    }
+
+    /// Whether the cell's technique is `technique`: exactly, or for a parent shown for its
+    /// sub-techniques, one of them.
+    fn covers(&self, technique: &str) -> bool {
+        if self.is_context() {
+            technique
+                .strip_prefix(&self.id)
+                .is_some_and(|rest| rest.starts_with('.'))
+        } else {
+            technique == self.id
+        }
+    }
+}
+
+fn click_every_cell(browser: &Browser, name: &str, page: &Page) -> Vec<Clicked> {
+    let clicked = browser.probe(
+        name,
+        &page.html,
+        (CLICK_EVERY_CELL, &serde_json::Value::Null),
+        (1280, 900),
+        true,
+    );
+    let clicked: Vec<Clicked> = serde_json::from_value(clicked).expect("clicks");
+    assert!(!clicked.is_empty(), "{name}: no matrix cell");
+    clicked
+}
+
+/// "N of M things shown", or "M things" when the filter shows every row.
+fn count_text(shown: usize, total: usize, singular: &str, plural: &str) -> String {
+    let noun = if total == 1 { singular } else { plural };
+    if shown == total {
+        format!("{total} {noun}")
+    } else {
+        format!("{shown} of {total} {noun} shown")
+    }
+}
+
+/// After a click on a cell: the findings, exposures and preparation entries of exactly its
+/// technique are shown, nothing else, and the link went to where they are.
+fn check_click(c: &Clicked, report: &Report, page: &str) {
+    let key = format!("{page}: {} ({})", c.id, c.status);
+    assert_eq!(
+        c.filter,
+        if c.is_context() {
+            format!("{}.", c.id)
+        } else {
+            c.id.clone()
+        },
+        "{key}"
+    );
+    let findings: Vec<&str> = report
+        .findings
+        .iter()
+        .map(|f| f.technique.as_str())
+        .filter(|t| c.covers(t))
+        .collect();
+    let exposures: Vec<&str> = report
+        .exposures
+        .iter()
+        .map(|e| e.technique.as_str())
+        .filter(|t| c.covers(t))
+        .collect();
+    let preparation: Vec<&str> = report
+        .preparation
+        .iter()
+        .map(|p| p.technique.as_str())
+        .filter(|t| c.covers(t))
+        .collect();
+    assert_eq!(c.findings, findings, "{key}: the findings shown");
+    assert_eq!(c.exposures, exposures, "{key}: the exposures shown");
+    assert_eq!(c.preparation, preparation, "{key}: the preparation shown");
+    assert_eq!(
+        c.counts,
+        [
+            count_text(findings.len(), report.findings.len(), "finding", "findings"),
+            count_text(
+                exposures.len(),
+                report.exposures.len(),
+                "exposure",
+                "exposures"
+            ),
+            if report.preparation.is_empty() {
+                String::new()
+            } else {
+                count_text(
+                    preparation.len(),
+                    report.preparation.len(),
+                    "preparation entry",
+                    "preparation entries",
+                )
+            },
+        ],
+        "{key}: the counters"
+    );
+    // The link goes where the technique is listed, and that is on screen.
+    let target = if findings.is_empty() {
+        assert!(!preparation.is_empty(), "{key}: a cell that lists nothing");
+        "#preparation"
+    } else {
+        "#findings"
+    };
+    assert_eq!(c.hash, target, "{key}: where the link goes");
+    assert!(
+        (-1.0..c.height / 2.0).contains(&c.top),
+        "{key}: {target} is {} px from the top of the window",
+        c.top
+    );
+}
+
+#[test]
+fn browser_preparation_cells_list_their_preparation_entries() {
+    let Some(pages) = pages() else { return };
+    let Some(browser) = Browser::new() else {
+        return;
+    };
+    let page = &pages.small.matrix;
+    check_structure(&page.html);
+    let clicked = click_every_cell(&browser, "matrix.html", page);
+    // Reconnaissance (T1589, its sub-technique, T1597.002 under a parent out of scope) and F3's
+    // resource development (F1020.001, under F1020): preparation, listed per actor.
+    for id in [
+        "T1589",
+        "T1589.001",
+        "T1597",
+        "T1597.002",
+        "F1020",
+        "F1020.001",
+    ] {
+        let cells: Vec<&Clicked> = clicked.iter().filter(|c| c.id == id).collect();
+        assert!(!cells.is_empty(), "no cell for {id}");
+        for c in cells {
+            assert!(
+                c.status.contains("preparation") || c.is_context(),
+                "{id}: {}",
+                c.status
+            );
+            assert_eq!(
+                c.hash, "#preparation",
+                "{id}: the link goes to the preparation"
+            );
+            assert!(
+                !c.preparation.is_empty() && c.findings.is_empty(),
+                "{id}: {c:?}"
+            );
+            assert!(
+                c.counts[2].starts_with(&format!(
+                    "{} of {} preparation entries",
+                    c.preparation.len(),
+                    page.report.preparation.len()
+                )),
+                "{id}: {:?}",
+                c.counts
+            );
+            check_click(c, &page.report, "matrix.html");
+        }
+    }
+    // Without the script too, the link goes to the preparation table.
+    let dom = Dom::parse(&page.html);
+    for a in dom.by_id("matrix").all("a", "") {
+        if let Some(filter) = a.attribute("data-filter")
+            && filter.starts_with("T1589")
+        {
+            assert_eq!(a.attribute("href"), Some("#preparation"), "{filter}");
+        }
+    }
+    assert_eq!(
+        dom.by_id("preparation-table").body_rows().len(),
+        page.report.preparation.len()
+    );
+}
+
+#[test]
+fn browser_technique_filter_matches_exactly() {
+    let Some(pages) = pages() else { return };
+    let Some(browser) = Browser::new() else {
+        return;
+    };
+    for (name, page) in [
+        ("matrix.html", &pages.small.matrix),
+        ("ekyc.html", &pages.ekyc),
+    ] {
+        let clicked = click_every_cell(&browser, name, page);
+        for c in &clicked {
+            check_click(c, &page.report, name);
+        }
+        // Each framework's techniques: ATT&CK's with a sub-technique, F3's and ATLAS's.
+        for id in ["T1078", "T1078.004", "F1031", "AML.T0015"] {
+            assert!(
+                clicked.iter().any(|c| c.id == id && !c.is_context()),
+                "{name}: no cell for {id}"
+            );
+        }
+        // T1078 lists T1078 alone, not T1078.004 beside it.
+        assert!(
+            page.report
+                .findings
+                .iter()
+                .any(|f| f.technique == "T1078.004")
+        );
+        for parent in clicked.iter().filter(|c| c.id == "T1078") {
+            assert!(!parent.findings.is_empty() && !parent.exposures.is_empty());
+            assert!(
+                parent
+                    .findings
+                    .iter()
+                    .chain(&parent.exposures)
+                    .all(|t| t == "T1078"),
+                "{name}: {parent:?}"
+            );
+        }
+    }
+    let report = &pages.small.matrix.report;
+
+    // The same through the address: report.html#q=T1078.
+    let url = browser.page("matrix.html", &pages.small.matrix.html);
+    let dom = Dom::parse(&browser.dump_dom(&format!("{url}#q=T1078")).stdout);
+    let shown: Vec<String> = dom
+        .by_id("exposures-table")
+        .body_rows()
+        .iter()
+        .filter(|r| !r.has_attribute("hidden"))
+        .map(|r| {
+            r.attribute("data-technique")
+                .unwrap_or_default()
+                .to_string()
+        })
+        .collect();
+    let expected = report
+        .exposures
+        .iter()
+        .filter(|e| e.technique == "T1078")
+        .count();
+    assert_eq!(shown, vec!["T1078".to_string(); expected]);
+}
+
+/// Measures the page with every fold open: what reaches past the window, scrolls sideways or
+/// overflows its table cell (the matrix and the diagram scroll sideways by design), and the
+/// boxes of the text holding `DATA` (the long names).
+const MEASURE_WIDTHS: &str = r##"
+  list(document.querySelectorAll("details")).forEach(function (d) { d.open = true; });
+  var root = document.documentElement;
+  var width = root.clientWidth;
+  var problems = [];
+  if (root.scrollWidth > width) {
+    problems.push("the page scrolls sideways: " + root.scrollWidth + " > " + width);
+  }
+  function scrolls(e) {
+    var x = getComputedStyle(e).overflowX;
+    return x === "auto" || x === "scroll";
+  }
+  list(document.body.querySelectorAll("*")).forEach(function (e) {
+    if (e.closest(".matrix, .diagram") || e.id === "atkmap-probe") {
+      return;
+    }
+    var r = e.getBoundingClientRect();
+    if (r.width === 0 && r.height === 0) {
+      return;
+    }
+    if (scrolls(e) && !e.querySelector(".matrix") && e.scrollWidth > e.clientWidth + 1) {
+      problems.push(describe(e) + " scrolls sideways: " + e.scrollWidth + " > " + e.clientWidth);
+    }
+    if (r.left < -1 || r.right > width + 1) {
+      problems.push(describe(e) + " reaches past the window: " + r.left + " to " + r.right + " of " + width);
+    }
+    if ((e.tagName === "TD" || e.tagName === "TH") && e.scrollWidth > e.clientWidth + 1) {
+      problems.push(describe(e) + " overflows its cell: " + e.scrollWidth + " > " + e.clientWidth);
+    }
+  });
+  var walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  var found = 0;
+  while (walker.nextNode()) {
+    var text = walker.currentNode;
+    if (text.data.indexOf(DATA) === -1 || text.parentElement.closest("svg, script, #atkmap-probe")) {
+      continue;
+    }
+    var range = document.createRange();
+    range.selectNodeContents(text);
+    var box = range.getBoundingClientRect();
+    if (box.width === 0) {
+      continue;
+    }
+    found++;
+    var cell = text.parentElement.closest("td, th");
+    var limit = cell ? cell.getBoundingClientRect() : { left: 0, right: width };
+    if (box.left < limit.left - 1 || box.right > limit.right + 1) {
+      problems.push(describe(text.parentElement) + " spans " + box.left + " to " + box.right + " in " + limit.left + " to " + limit.right);
+    }
+  }
+  return { width: width, found: found, problems: problems };
+"##;
+
+#[test]
+fn browser_long_names_wrap_inside_their_cells_and_the_page() {
+    let Some(pages) = pages() else { return };
+    let Some(browser) = Browser::new() else {
+        return;
+    };
+    let page = &pages.small.long;
+    check_structure(&page.html);
+    // Every system, actor, data, owner and control name is 120 characters without a break.
+    let system = unbroken("System", 120);
+    let control = unbroken("Control", 120);
+    assert!(
+        page.report.models[0]
+            .systems
+            .iter()
+            .any(|s| s.name == system)
+    );
+    assert!(
+        page.report.models[0]
+            .controls
+            .iter()
+            .any(|c| c.name == control)
+    );
+    // The repeated part of every long name.
+    let token = "IdentityVerificationGatewayIdentityVerificationGateway";
+    for (width, height) in [(1280, 900), (1024, 768)] {
+        let measured = browser.probe(
+            &format!("long-{width}.html"),
+            &page.html,
+            (MEASURE_WIDTHS, &serde_json::Value::from(token)),
+            (width, height),
+            true,
+        );
+        let problems = measured["problems"].as_array().expect("problems");
+        assert!(
+            problems.is_empty(),
+            "at {width} px:\n{}",
+            problems
+                .iter()
+                .map(|p| p.as_str().unwrap_or_default())
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+        // The names were there to measure: in the header, the plan, the paths, the findings,
+        // the exposures, the accepted risks and the model's tables.
+        let found = measured["found"].as_u64().expect("a count");
+        assert!(found >= 20, "at {width} px: {found} long names measured");
+    }
+}
+
+/// Where the model's strings (`DATA`) sit: each must be the whole text of its node (no engine
+/// text glued to it), with no text after it in the same bidirectional paragraph unless an
+/// isolate (<bdi>) holds it; and the text after each <bdi> on the same line starts to its
+/// right. SVG text elements and tooltips (<title>) are their own paragraphs.
+const FIND_BIDI_LEAKS: &str = r##"
+  var SVG = "http://www.w3.org/2000/svg";
+  var strings = DATA;
+  function own(e) {
+    // A box whose text is a bidirectional paragraph or isolate of its own.
+    if (e.namespaceURI === SVG) {
+      return e.localName === "text" || e.localName === "svg";
+    }
+    var style = getComputedStyle(e);
+    return style.display !== "inline" || /isolate|plaintext/.test(style.unicodeBidi);
+  }
+  function blockLevel(e) {
+    return e.namespaceURI !== SVG && !/^inline/.test(getComputedStyle(e).display);
+  }
+  var walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  var texts = [];
+  while (walker.nextNode()) {
+    if (!walker.currentNode.parentElement.closest("script, style, title, #atkmap-probe")) {
+      texts.push(walker.currentNode);
+    }
+  }
+  var problems = [];
+  var seen = strings.map(function () { return 0; });
+  texts.forEach(function (text, i) {
+    var which = -1;
+    strings.forEach(function (s, k) {
+      if (text.data.indexOf(s) !== -1) {
+        which = k;
+      }
+    });
+    if (which === -1) {
+      return;
+    }
+    seen[which]++;
+    var parent = text.parentElement;
+    if (parent.namespaceURI !== SVG && text.data.trim() !== strings[which]) {
+      problems.push("glued to other text in " + describe(parent) + ": " + JSON.stringify(text.data));
+    }
+    var box = parent;
+    while (!own(box)) {
+      box = box.parentElement;
+    }
+    var after = "";
+    for (var j = i + 1; j < texts.length && box.contains(texts[j]); j++) {
+      var isolated = false;
+      var block = false;
+      for (var a = texts[j].parentElement; a !== box; a = a.parentElement) {
+        block = block || blockLevel(a);
+        isolated = isolated || own(a);
+      }
+      if (block) {
+        break;
+      }
+      if (!isolated) {
+        after += texts[j].data;
+      }
+    }
+    if (after.trim()) {
+      problems.push("not isolated in " + describe(box) + ": " + JSON.stringify(text.data) + " then " + JSON.stringify(after.slice(0, 40)));
+    }
+  });
+  var checked = 0;
+  list(document.querySelectorAll("bdi")).forEach(function (bdi) {
+    // Its last line box: where the text after it goes on.
+    var lines = bdi.getClientRects();
+    if (lines.length === 0 || lines[lines.length - 1].width === 0) {
+      return;
+    }
+    var r = lines[lines.length - 1];
+    var next = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    next.currentNode = bdi.lastChild || bdi;
+    while (next.nextNode()) {
+      var t = next.currentNode;
+      var at = t.data.search(/\S/);
+      if (at === -1) {
+        continue;
+      }
+      var range = document.createRange();
+      range.setStart(t, at);
+      range.setEnd(t, at + 1);
+      var c = range.getBoundingClientRect();
+      if (c.width > 0 && c.top < r.bottom - 2 && c.bottom > r.top + 2) {
+        checked++;
+        if (c.left < r.right - 1) {
+          problems.push("text after " + describe(bdi) + " is drawn before it: " + JSON.stringify(t.data.slice(at, at + 20)));
+        }
+      }
+      break;
+    }
+  });
+  return { seen: seen, checked: checked, problems: problems };
+"##;
+
+#[test]
+fn browser_isolates_bidirectional_model_text() {
+    let Some(pages) = pages() else { return };
+    let Some(browser) = Browser::new() else {
+        return;
+    };
+    let page = &pages.small.bidi;
+    let model = &page.report.models[0];
+    assert!(
+        model.systems[0].name.contains('\u{202e}'),
+        "the model is hostile"
+    );
+    check_structure(&page.html);
+    // The overrides themselves never reach the page: they show as escapes.
+    assert!(
+        !page
+            .html
+            .chars()
+            .any(|c| matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')),
+        "a bidirectional control in the page"
+    );
+    let mut shown: Vec<String> = bidi_strings()
+        .iter()
+        .map(|s| atkmap::diag::render::visible(s).into_owned())
+        .collect();
+    shown.push(atkmap::diag::render::visible(&model.file).into_owned());
+    for s in &shown {
+        assert!(s.contains("\\u{202e}"), "{s}");
+    }
+    let probed = browser.probe(
+        "bidi.html",
+        &page.html,
+        (FIND_BIDI_LEAKS, &serde_json::Value::from(shown.clone())),
+        (1280, 900),
+        true,
+    );
+    let problems = probed["problems"].as_array().expect("problems");
+    assert!(
+        problems.is_empty(),
+        "{}",
+        problems
+            .iter()
+            .map(|p| p.as_str().unwrap_or_default())
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    let seen: Vec<u64> = serde_json::from_value(probed["seen"].clone()).expect("counts");
+    for (s, n) in shown.iter().zip(&seen) {
+        assert!(*n > 0, "{s} is not on the page");
+    }
+    let checked = probed["checked"].as_u64().expect("a count");
+    assert!(
+        checked >= 10,
+        "{checked} names followed by text on their line"
+    );
+}
+
+/// With the report's script blocked: the controls a reader could see, which would do nothing.
+const VISIBLE_CONTROLS: &str = r##"
+  return list(document.querySelectorAll("button, input, select, output"))
+    .filter(function (e) { return e.getClientRects().length > 0; })
+    .map(describe);
+"##;
+
+/// Headings, labels and values cut off: overflowing their own box, or outside a box that
+/// clips (an overflow other than visible), with every fold open.
+const CLIPPED_HEADINGS: &str = r##"
+  list(document.querySelectorAll("details")).forEach(function (d) { d.open = true; });
+  var root = document.documentElement;
+  var problems = [];
+  if (root.scrollWidth > root.clientWidth) {
+    problems.push("the page scrolls sideways: " + root.scrollWidth + " > " + root.clientWidth);
+  }
+  var checked = 0;
+  list(document.querySelectorAll("h1, h2, h3, th, summary, dt, dd, .label, .value, .count")).forEach(function (e) {
+    var r = e.getBoundingClientRect();
+    if (r.width === 0 && r.height === 0) {
+      return;
+    }
+    checked++;
+    if (e.scrollWidth > e.clientWidth + 1 || e.scrollHeight > e.clientHeight + 1) {
+      problems.push(describe(e) + " overflows its box");
+    }
+    if (r.left < -1 || r.right > root.clientWidth + 1) {
+      problems.push(describe(e) + " reaches past the window");
+    }
+    for (var a = e.parentElement; a; a = a.parentElement) {
+      var style = getComputedStyle(a);
+      if (style.overflowX === "visible" && style.overflowY === "visible") {
+        continue;
+      }
+      var b = a.getBoundingClientRect();
+      if (a !== root && a !== document.body && (r.left < b.left - 1 || r.right > b.right + 1 || r.top < b.top - 1 || r.bottom > b.bottom + 1)) {
+        problems.push(describe(e) + " is cut off by " + describe(a));
+      }
+    }
+  });
+  return { checked: checked, problems: problems };
+"##;
+
+#[test]
+fn browser_empty_models_clip_no_heading_and_claim_no_coverage() {
+    let Some(pages) = pages() else { return };
+    let Some(browser) = Browser::new() else {
+        return;
+    };
+    let small = &pages.small;
+    for (name, page) in [
+        ("empty.html", &small.empty),
+        ("quiet.html", &small.quiet),
+        ("accepted.html", &small.accepted),
+    ] {
+        check_structure(&page.html);
+        let summary = &page.report.summary;
+        assert_eq!(
+            summary.exposures,
+            summary.by_status.get("accepted").copied().unwrap_or(0),
+            "{name}: no exposure to assess"
+        );
+        // The engine's 100% would read as everything covered.
+        let url = browser.page(name, &page.html);
+        let dom = Dom::parse(&browser.dump_dom(&url).stdout);
+        let card = dom.by_id("coverage");
+        assert_eq!(card.one("div", "value").text(), "n/a", "{name}");
+        assert!(!card.text().contains('%'), "{name}: {}", card.text());
+    }
+    for (name, page) in [("empty.html", &small.empty), ("quiet.html", &small.quiet)] {
+        assert!(page.report.exposures.is_empty() && page.report.preparation.is_empty());
+        // No matrix of empty columns wider than the page: a sentence says so.
+        let dom = Dom::parse(&page.html);
+        let matrix = dom.by_id("matrix");
+        assert!(matrix.all("div", "tactic").is_empty(), "{name}");
+        assert!(
+            matrix.text().contains("No techniques in scope"),
+            "{name}: {}",
+            matrix.text()
+        );
+        for (width, height) in [(1280, 900), (800, 900)] {
+            let measured = browser.probe(
+                name,
+                &page.html,
+                (CLIPPED_HEADINGS, &serde_json::Value::Null),
+                (width, height),
+                true,
+            );
+            let problems = measured["problems"].as_array().expect("problems");
+            assert!(
+                problems.is_empty(),
+                "{name} at {width} px:\n{}",
+                problems
+                    .iter()
+                    .map(|p| p.as_str().unwrap_or_default())
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            );
+            assert!(
+                measured["checked"].as_u64().expect("a count") > 20,
+                "{name}"
+            );
+        }
+    }
+    // A model with exposures to assess shows the engine's percentage.
+    let dom = Dom::parse(&pages.ekyc.html);
+    let value = dom.by_id("coverage").one("div", "value").text();
+    let percent: f64 = value
+        .strip_suffix('%')
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("coverage {value}"));
+    assert_eq!(percent, pages.ekyc.report.summary.coverage_percent);
 }

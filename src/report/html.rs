@@ -60,14 +60,19 @@ pub fn render(report: &Report, templates: &Templates) -> Result<String, String> 
         })
         .collect();
 
+    let heatmap = heatmap(report);
+    let companions = companion_heatmaps(report);
     let whole = serde_value(report.for_templates(MAX_FINDING_ROWS, MAX_EXPOSURE_ROWS));
     let context = minijinja::context! {
         exposures => whole.get_attr("exposures").unwrap_or_default(),
         report => whole,
         title => title(report),
-        heatmap => serde_value(heatmap(report)),
-        companion_heatmaps => serde_value(companion_heatmaps(report)),
+        matrix_empty => heatmap.iter().all(|c| c.cells.is_empty())
+            && companions.iter().all(|m| m.columns.iter().all(|c| c.cells.is_empty())),
+        heatmap => serde_value(heatmap),
+        companion_heatmaps => serde_value(companions),
         status_bar => serde_value(status_bar(report)),
+        coverage => coverage(report),
         findings => serde_value(findings_by_risk(&report.findings)),
         asks => serde_value(asks(&report.plan)),
         plan_outcomes => serde_value(plan_outcomes(&report.models, &report.plan)),
@@ -344,6 +349,18 @@ fn names(report: &Report) -> BTreeMap<&str, BTreeMap<&str, &str>> {
         .collect()
 }
 
+/// The summary's coverage in percent; `None` (shown as "n/a") when no exposure is assessed (none
+/// in scope, or every one accepted), where the engine's 100 would read as everything covered.
+fn coverage(report: &Report) -> Option<f64> {
+    let accepted = report
+        .summary
+        .by_status
+        .get(Status::Accepted.label())
+        .copied()
+        .unwrap_or(0);
+    (report.summary.exposures > accepted).then_some(report.summary.coverage_percent)
+}
+
 #[derive(Debug, Serialize)]
 struct BarSegment {
     status: &'static str,
@@ -407,6 +424,12 @@ struct HeatCell {
     sub: bool,
     exposures: usize,
     tip: String,
+    /// The section that lists the technique: `findings`, or `preparation` for a preparation
+    /// technique (and a parent shown only for preparation sub-techniques).
+    target: &'static str,
+    /// What selecting the cell filters on: the technique's ID (matched exactly by the page's
+    /// script), or for a parent shown for its sub-techniques `ID.`, the sub-techniques' prefix.
+    filter: String,
 }
 
 #[derive(Default, Clone)]
@@ -566,6 +589,12 @@ fn matrix(
                 sub: known.parent.is_some(),
                 exposures: tally.total(),
                 tip: tip(id, &known.name, tally),
+                target: if tally.total() == 0 && tally.preparation > 0 {
+                    "preparation"
+                } else {
+                    "findings"
+                },
+                filter: id.clone(),
             };
             match &known.parent {
                 Some(parent) => groups.entry(parent.clone()).or_default().1.push(cell),
@@ -582,6 +611,12 @@ fn matrix(
                     tip: format!(
                         "{parent_id} {name}: not in scope itself; shown for its sub-techniques"
                     ),
+                    filter: format!("{parent_id}."),
+                    target: if subs.iter().all(|s| s.target == "preparation") {
+                        "preparation"
+                    } else {
+                        "findings"
+                    },
                     id: parent_id.clone(),
                     name,
                     status: "context",
