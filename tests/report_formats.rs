@@ -769,6 +769,35 @@ fn entries(layer: &Value) -> &Vec<Value> {
     layer["techniques"].as_array().expect("techniques")
 }
 
+/// The value of a technique's metadata entry.
+fn metadata_value<'a>(entry: &'a Value, name: &str) -> Option<&'a str> {
+    entry["metadata"]
+        .as_array()?
+        .iter()
+        .find(|m| m["name"] == name)
+        .and_then(|m| m["value"].as_str())
+}
+
+/// A technique's `<status> on` metadata (`a (x, y); b (x)`) as system -> actors.
+fn exposed_on(entry: &Value, status: &str) -> BTreeMap<String, Vec<String>> {
+    let Some(value) = metadata_value(entry, &format!("{status} on")) else {
+        return BTreeMap::new();
+    };
+    value
+        .split("; ")
+        .map(|item| {
+            let (system, actors) = item
+                .strip_suffix(')')
+                .and_then(|i| i.rsplit_once(" ("))
+                .unwrap_or_else(|| panic!("`system (actors)`: {item}"));
+            (
+                system.to_string(),
+                actors.split(", ").map(str::to_string).collect(),
+            )
+        })
+        .collect()
+}
+
 #[test]
 fn navigator_layer_follows_the_layer_format() {
     let Some(r) = reports() else { return };
@@ -932,12 +961,14 @@ fn navigator_scores_show_the_worst_status_and_covered_stays_visible() {
     for report in [&r.ekyc, &r.telco, &r.both, &telco_covered] {
         let layer = layer_of(report);
         let expected = expected_scores(report);
+        // The HTML report's matrix cells (`templates/report.html`; see
+        // `colours_agree_across_html_navigator_and_mermaid`).
         let colors = BTreeMap::from([
-            (0, "#43a047"),
-            (1, "#5c6bc0"),
-            (2, "#8e24aa"),
-            (3, "#fb8c00"),
-            (4, "#e53935"),
+            (0, "#bbf7d0"),
+            (1, "#e9d5ff"),
+            (2, "#e2e8f0"),
+            (3, "#fde68a"),
+            (4, "#fecaca"),
         ]);
         let mut scored: BTreeMap<&str, u64> = BTreeMap::new();
         let mut unscored: BTreeSet<&str> = BTreeSet::new();
@@ -950,10 +981,25 @@ fn navigator_scores_show_the_worst_status_and_covered_stays_visible() {
                     if let Some(previous) = scored.insert(id, score) {
                         assert_eq!(previous, score, "{id}: same score under every tactic");
                     }
-                    let comment = entry["comment"].as_str().expect("a comment");
+                    // Every exposure's system and actor, under its status, in the metadata.
+                    let several = report.models.len() > 1;
                     for e in report.exposures.iter().filter(|e| e.technique == id) {
-                        assert!(comment.contains(&e.system), "{id}: {comment}");
-                        assert!(comment.contains(&e.actor), "{id}: {comment}");
+                        let on = exposed_on(entry, e.status.label());
+                        let system = if several {
+                            format!("{} [{}]", e.system, e.model)
+                        } else {
+                            e.system.clone()
+                        };
+                        assert!(
+                            on.get(&system).is_some_and(|a| a.contains(&e.actor)),
+                            "{id}: {} on {system} by {} in {on:?}",
+                            e.status.label(),
+                            e.actor
+                        );
+                        let value = metadata_value(entry, "systems").expect("systems");
+                        assert!(value.contains(&system), "{id}: {value}");
+                        let value = metadata_value(entry, "actors").expect("actors");
+                        assert!(value.contains(&e.actor), "{id}: {value}");
                     }
                 }
                 None => {
@@ -1082,6 +1128,400 @@ fn navigator_is_deterministic_and_maps_domains() {
     let mut report = r.telco.clone();
     report.attack.domain = "pre".to_string();
     assert!(navigator::render(&report).is_err());
+}
+
+/// `1 system`, `3 systems`.
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// Navigator shows a technique's comment on one line of its tooltip and cuts it at about
+/// 540 px: the comment is a summary, the lists are metadata rows, the legend is a word a colour.
+#[test]
+fn navigator_comments_fit_a_tooltip_line_and_the_lists_are_metadata() {
+    let Some(r) = reports() else { return };
+    let mut layers: Vec<(String, Value, &Report)> = [&r.ekyc, &r.telco, &r.both]
+        .into_iter()
+        .map(|report| ("attack".to_string(), layer_of(report), report))
+        .collect();
+    for (id, text) in navigator::render_companions(&r.ekyc).expect("the layers render") {
+        layers.push((id.to_string(), parse(&text), &r.ekyc));
+    }
+    let mut longest = 0;
+    for (name, layer, report) in &layers {
+        let several = report.models.len() > 1;
+        for entry in entries(layer) {
+            let id = entry["techniqueID"].as_str().expect("id");
+            let comment = entry["comment"]
+                .as_str()
+                .expect("every entry has a comment");
+            longest = longest.max(comment.chars().count());
+            // About 7 px a character in the tooltip's font: 540 px is some 75 characters.
+            assert!(
+                comment.chars().count() <= 75 && !comment.contains('\n'),
+                "{name} {id}: {comment}"
+            );
+            if entry.get("score").is_none() {
+                assert!(comment.starts_with("not in scope · "), "{comment}");
+                let subs = metadata_value(entry, "sub-techniques in scope").expect("the list");
+                assert!(subs.starts_with(&format!("{id}.")), "{subs}");
+                continue;
+            }
+            let status = metadata_value(entry, "status").expect("status");
+            assert!(comment.starts_with(status), "{id}: {comment}");
+            if let Some(worst) = metadata_value(entry, "worst open severity") {
+                assert!(
+                    comment.starts_with(&format!("{status} · {worst}")),
+                    "{id}: {comment}"
+                );
+            }
+            let exposures: Vec<&Exposure> = report
+                .exposures
+                .iter()
+                .filter(|e| e.technique == id)
+                .collect();
+            if !exposures.is_empty() {
+                let systems: BTreeSet<String> = exposures
+                    .iter()
+                    .map(|e| {
+                        if several {
+                            format!("{} [{}]", e.system, e.model)
+                        } else {
+                            e.system.clone()
+                        }
+                    })
+                    .collect();
+                let actors: BTreeSet<&str> = exposures.iter().map(|e| e.actor.as_str()).collect();
+                let counts = format!(
+                    "{} on {} by {}",
+                    plural(exposures.len(), "exposure"),
+                    plural(systems.len(), "system"),
+                    plural(actors.len(), "actor")
+                );
+                assert!(comment.contains(&counts), "{id}: {comment} ({counts})");
+                // No list in the comment: it names neither systems nor actors.
+                for s in &systems {
+                    assert!(!comment.contains(s.as_str()), "{id}: {comment}");
+                }
+            }
+            let preparing: BTreeSet<&str> = report
+                .preparation
+                .iter()
+                .filter(|p| p.technique == id)
+                .map(|p| p.actor.as_str())
+                .collect();
+            if !preparing.is_empty() {
+                assert!(
+                    comment.contains(&format!("by {}", plural(preparing.len(), "actor"))),
+                    "{id}: {comment}"
+                );
+                let value = metadata_value(entry, "preparation by").expect("preparation by");
+                for actor in &preparing {
+                    assert!(value.contains(&format!("{actor} (")), "{id}: {value}");
+                }
+            }
+        }
+        // The legend: one word a colour; what each means is in the layer's metadata.
+        let metadata = layer["metadata"].as_array().expect("metadata");
+        for item in layer["legendItems"].as_array().expect("legendItems") {
+            let label = item["label"].as_str().expect("a label");
+            assert!(label.chars().count() < 15, "{label}");
+            assert!(
+                metadata.iter().any(
+                    |m| m["name"] == label && m["value"].as_str().is_some_and(|v| v.len() > 10)
+                ),
+                "{name}: the meaning of {label}"
+            );
+        }
+    }
+    eprintln!("longest Navigator comment: {longest} characters");
+}
+
+/// The `:root` CSS variables of the HTML report's template: `gap` -> `#fecaca`, ...
+fn css_variables() -> BTreeMap<String, String> {
+    let html = std::fs::read_to_string(common::repo().join("templates/report.html"))
+        .expect("the HTML template");
+    let start = html.find(":root{").expect("a :root rule") + ":root{".len();
+    let end = start + html[start..].find('}').expect("the rule ends");
+    html[start..end]
+        .split(';')
+        .filter_map(|d| d.trim().strip_prefix("--")?.split_once(':'))
+        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+        .collect()
+}
+
+/// A model's Mermaid and DOT diagrams, its systems marked as the Markdown report marks them
+/// when `report` is given.
+fn charts(r: &Reports, path: &str, report: Option<&Report>) -> (String, String) {
+    let data = DataOptions {
+        data_dirs: vec![
+            r.data_dir.clone(),
+            common::companion_dir().expect("companion data"),
+        ],
+        offline: true,
+        ..Default::default()
+    };
+    let checked = check_files(&[PathBuf::from(path)], &data, today(), true).expect("read");
+    let model = checked.files[0].model.as_ref().expect("a valid model");
+    let chain = atkmap::graph::SupplyChain::build(model, &[]);
+    let mut highlights = atkmap::graph::export::Highlights::new();
+    for summary in report.iter().flat_map(|r| &r.models) {
+        for (i, system) in summary.systems.iter().enumerate() {
+            if let Some(worst) = system.worst_open {
+                highlights.insert(i, worst.label().to_string());
+            }
+        }
+    }
+    (chain.to_mermaid(&highlights), chain.to_dot(&highlights))
+}
+
+/// The eKYC example's diagrams, as its Markdown report draws them.
+fn ekyc_chart(r: &Reports) -> (String, String) {
+    charts(r, EKYC, Some(&r.ekyc))
+}
+
+/// One colour scheme: the HTML report's CSS variables are the reference; the palette in Rust,
+/// the Navigator layer's cells and legend, and the Mermaid and DOT diagrams' severity classes
+/// all use them.
+#[test]
+fn colours_agree_across_html_navigator_and_mermaid() {
+    use atkmap::graph::palette;
+    let Some(r) = reports() else { return };
+    let css = css_variables();
+    let var = |name: &str| -> &str {
+        css.get(name)
+            .unwrap_or_else(|| panic!("--{name} in templates/report.html"))
+    };
+    // The palette is the template's.
+    assert_eq!(palette::INK, var("ink"));
+    for s in palette::STATUSES {
+        assert_eq!(s.fill, var(s.css), "--{}", s.css);
+        assert_eq!(s.ink, var(&format!("{}-ink", s.css)), "--{}-ink", s.css);
+        assert_eq!(s.edge, var(&format!("{}-edge", s.css)), "--{}-edge", s.css);
+    }
+    for s in palette::SEVERITIES {
+        assert_eq!(s.colour, var(s.label), "--{}", s.label);
+        assert_eq!(
+            s.background,
+            var(&format!("{}-bg", s.label)),
+            "--{}-bg",
+            s.label
+        );
+    }
+    let css_of = |status: &str| {
+        palette::status(status)
+            .unwrap_or_else(|| panic!("a status: {status}"))
+            .css
+    };
+
+    // Navigator: a cell is the HTML matrix cell of its status, and so is its legend swatch.
+    let mut seen = BTreeSet::new();
+    for report in [&r.ekyc, &r.telco, &r.both] {
+        let layer = layer_of(report);
+        for entry in entries(&layer).iter().filter(|e| e.get("score").is_some()) {
+            let status = metadata_value(entry, "status").expect("a status");
+            assert_eq!(
+                entry["color"],
+                var(css_of(status)),
+                "{}",
+                entry["techniqueID"]
+            );
+            seen.insert(status.to_string());
+        }
+        for item in layer["legendItems"].as_array().expect("legend") {
+            let label = item["label"].as_str().expect("a label");
+            assert_eq!(item["color"], var(css_of(label)), "{label}");
+        }
+        let gradient: Vec<&str> = layer["gradient"]["colors"]
+            .as_array()
+            .expect("gradient")
+            .iter()
+            .map(|c| c.as_str().expect("a colour"))
+            .collect();
+        let by_score: Vec<&str> = ["covered", "accepted", "prep", "partial", "gap"]
+            .iter()
+            .map(|v| var(v))
+            .collect();
+        assert_eq!(gradient, by_score);
+    }
+    assert!(
+        seen.contains("gap") && seen.contains("preparation"),
+        "{seen:?}"
+    );
+
+    // Mermaid and DOT: a system of a severity is filled with the badge's background and
+    // bordered in the severity's colour, with the page's ink as text, like the HTML diagram.
+    let (mermaid, dot) = ekyc_chart(r);
+    let mut defined = BTreeSet::new();
+    for line in mermaid.lines() {
+        let Some(rest) = line.trim().strip_prefix("classDef ") else {
+            continue;
+        };
+        let (class, style) = rest.split_once(' ').expect("classDef NAME STYLE");
+        if class == "actor" {
+            continue;
+        }
+        let style: BTreeMap<&str, &str> =
+            style.split(',').filter_map(|p| p.split_once(':')).collect();
+        assert_eq!(style["fill"], var(&format!("{class}-bg")), "{line}");
+        assert_eq!(style["stroke"], var(class), "{line}");
+        assert_eq!(style["color"], var("ink"), "{line}");
+        defined.insert(class.to_string());
+    }
+    assert_eq!(
+        defined,
+        ["critical", "high", "medium", "low"]
+            .map(String::from)
+            .into_iter()
+            .collect::<BTreeSet<_>>()
+    );
+    for line in mermaid.lines().filter(|l| l.trim().starts_with("class ")) {
+        let class = line.rsplit(' ').next().expect("a class");
+        assert!(class == "actor" || defined.contains(class), "{line}");
+    }
+    for severity in ["critical", "high", "medium"] {
+        assert!(
+            dot.contains(&format!(
+                "fillcolor=\"{}\", color=\"{}\"",
+                var(&format!("{severity}-bg")),
+                var(severity)
+            )),
+            "{severity} in the DOT graph"
+        );
+    }
+}
+
+/// The Markdown report's diagram: a legend of the severity colours, the data in transit on
+/// the flows that carry it and no data drawn alone, left to right for the dense example.
+#[test]
+fn mermaid_has_a_legend_and_names_data_in_transit_on_its_flows() {
+    let Some(r) = reports() else { return };
+    let (mermaid, _) = ekyc_chart(r);
+    assert!(mermaid.starts_with("flowchart LR\n"), "{mermaid}");
+    let legend = mermaid
+        .split("  subgraph legend[\"worst open severity\"]\n")
+        .nth(1)
+        .and_then(|rest| rest.split("  end\n").next())
+        .expect("a legend");
+    for severity in ["critical", "high", "medium", "low"] {
+        assert!(
+            legend.contains(&format!("legend_{severity}[\"{severity}\"]:::{severity}")),
+            "{legend}"
+        );
+    }
+    // The applicant's captures only travel: named on each flow carrying them, no node.
+    let captures = "ID image and selfie of an applicant being onboarded";
+    assert!(!mermaid.contains("d_applicant_captures"), "{mermaid}");
+    let carrying: Vec<&str> = mermaid
+        .lines()
+        .filter(|l| l.contains(&format!("|\"{captures}\"|")))
+        .collect();
+    assert_eq!(carrying.len(), 3, "{carrying:?}");
+    // Every data node is linked to something.
+    for line in mermaid.lines().filter(|l| l.contains("[(\"")) {
+        let id = line.trim().split('[').next().expect("an id");
+        assert!(
+            mermaid
+                .lines()
+                .any(|l| !l.contains("[(\"") && l.split_whitespace().any(|w| w == id)),
+            "{id} is drawn alone"
+        );
+    }
+}
+
+/// Mermaid itself parses and lays out the diagrams, in Chromium, when `ATKMAP_MERMAID_JS`
+/// names its browser bundle (`npm install mermaid`: `node_modules/mermaid/dist/mermaid.min.js`);
+/// the direction atkmap picks is then no more than 10% wider than the other.
+#[test]
+fn mermaid_lays_out_the_diagrams_narrow() {
+    let Some(r) = reports() else { return };
+    let Some(script) = std::env::var_os("ATKMAP_MERMAID_JS").map(PathBuf::from) else {
+        eprintln!("skipping: set ATKMAP_MERMAID_JS to mermaid.min.js to lay the diagrams out");
+        return;
+    };
+    assert!(script.is_file(), "ATKMAP_MERMAID_JS: {}", script.display());
+    let chromium = std::env::var_os("ATKMAP_CHROMIUM")
+        .map_or_else(|| PathBuf::from("/usr/bin/chromium"), PathBuf::from);
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    // The width Mermaid gives a flowchart, or its error.
+    let width = |name: &str, chart: &str| -> f64 {
+        let page = dir.path().join(format!("{name}.html"));
+        std::fs::write(
+            &page,
+            format!(
+                r##"<!doctype html><meta charset="utf-8"><script src="file://{}"></script>
+<div id="out"></div><pre id="result"></pre><script>
+const result = document.getElementById("result");
+mermaid.initialize({{startOnLoad: false, securityLevel: "strict"}});
+mermaid.render("chart", {}).then(({{svg}}) => {{
+  document.getElementById("out").innerHTML = svg;
+  const box = document.querySelector("#out svg").viewBox.baseVal;
+  result.textContent = "width " + box.width;
+}}, (e) => {{ result.textContent = "error " + e; }});
+</script>"##,
+                script.display(),
+                serde_json::to_string(chart).expect("JSON")
+            ),
+        )
+        .expect("write the page");
+        let profile = tempfile::tempdir().expect("a profile directory");
+        let out = std::process::Command::new(&chromium)
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--allow-file-access-from-files",
+                "--virtual-time-budget=20000",
+                "--dump-dom",
+            ])
+            .arg(format!("--user-data-dir={}", profile.path().display()))
+            .arg(format!("file://{}", page.display()))
+            .output()
+            .expect("chromium runs");
+        let dom = String::from_utf8_lossy(&out.stdout);
+        let result = dom
+            .split("<pre id=\"result\">")
+            .nth(1)
+            .and_then(|rest| rest.split("</pre>").next())
+            .unwrap_or_default();
+        result
+            .strip_prefix("width ")
+            .and_then(|w| w.parse().ok())
+            .unwrap_or_else(|| panic!("{name}: Mermaid says {result:?}\n{chart}"))
+    };
+    for (path, report) in [
+        (EKYC, Some(&r.ekyc)),
+        (TELCO, Some(&r.telco)),
+        ("models/digital-bank.yaml", None),
+        ("tests/fixtures/report/small.yaml", None),
+    ] {
+        let (chart, _) = charts(r, path, report);
+        let (picked, other) = if chart.starts_with("flowchart LR\n") {
+            ("LR", "TB")
+        } else {
+            ("TB", "LR")
+        };
+        let flipped = chart.replacen(
+            &format!("flowchart {picked}"),
+            &format!("flowchart {other}"),
+            1,
+        );
+        let name = Path::new(path)
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("chart");
+        let w = width(name, &chart);
+        let w_other = width(&format!("{name}-{other}"), &flipped);
+        eprintln!("{path}: {picked} {w:.0} px, {other} {w_other:.0} px");
+        assert!(
+            w <= w_other * 1.1,
+            "{path}: {picked} {w} px against {other} {w_other} px"
+        );
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

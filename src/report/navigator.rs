@@ -8,15 +8,22 @@
 //!
 //! | Status | Score | Colour | Meaning |
 //! |---|---|---|---|
-//! | gap | 4 | red `#e53935` | some exposure is neither mitigated nor detected |
-//! | partial | 3 | orange `#fb8c00` | the worst exposure is only partially covered |
-//! | preparation | 2 | purple `#8e24aa` | a PRE technique an actor uses before touching any system |
-//! | accepted | 1 | indigo `#5c6bc0` | the worst exposure is an accepted risk |
-//! | covered | 0 | green `#43a047` | every exposure is mitigated and detected |
+//! | gap | 4 | red `#fecaca` | some exposure is neither mitigated nor detected |
+//! | partial | 3 | amber `#fde68a` | the worst exposure is only partially covered |
+//! | preparation | 2 | slate `#e2e8f0` | a PRE technique an actor uses before touching any system |
+//! | accepted | 1 | purple `#e9d5ff` | the worst exposure is an accepted risk |
+//! | covered | 0 | green `#bbf7d0` | every exposure is mitigated and detected |
 //!
-//! A technique with both exposures and preparation takes its exposures' status. The gradient
-//! runs through the same colours at the same scores, so the layer reads the same if a user
-//! clears the explicit colours. A parent technique that is not in scope itself but has
+//! The colours are the HTML report's matrix cells ([`crate::graph::palette`]), so a technique
+//! looks the same in both. A technique with both exposures and preparation takes its
+//! exposures' status. The gradient runs through the same colours at the same scores, so the
+//! layer reads the same if a user clears the explicit colours. The legend names the statuses in
+//! a word each; what each means is in the layer's description and metadata.
+//!
+//! Navigator shows a technique's `comment` on one line of its tooltip, so the comment is a
+//! summary (`gap · critical · 4 exposures on 3 systems by 2 actors`) and the lists (systems and
+//! their actors by status, missing mitigations and data components, preparation) are
+//! `metadata` entries, one row each. A parent technique that is not in scope itself but has
 //! sub-techniques that are gets an unscored entry with `showSubtechniques`, so the matrix opens
 //! on them. Entries are sorted by technique ID, then tactic in matrix order; the output is
 //! deterministic.
@@ -27,6 +34,7 @@ use serde_json::{Value, json};
 
 use super::Report;
 use crate::analysis::findings::{Exposure, Observability, Preparation, Severity, Status};
+use crate::graph::palette;
 
 /// The Navigator version the layer is written for, and the layer format version.
 const NAVIGATOR_VERSION: &str = "5.1.0";
@@ -70,33 +78,34 @@ impl Mark {
         }
     }
 
+    /// The HTML report's colours of the status.
+    fn colours(self) -> palette::Status {
+        match self {
+            Mark::Covered => palette::COVERED,
+            Mark::Accepted => palette::ACCEPTED,
+            Mark::Preparation => palette::PREPARATION,
+            Mark::Partial => palette::PARTIAL,
+            Mark::Gap => palette::GAP,
+        }
+    }
+
+    /// The cell's colour: the fill of the HTML report's matrix cell.
     fn color(self) -> &'static str {
-        match self {
-            Mark::Covered => "#43a047",
-            Mark::Accepted => "#5c6bc0",
-            Mark::Preparation => "#8e24aa",
-            Mark::Partial => "#fb8c00",
-            Mark::Gap => "#e53935",
-        }
+        self.colours().fill
     }
 
+    /// The status in a word, also the legend's label.
     fn label(self) -> &'static str {
-        match self {
-            Mark::Covered => "covered",
-            Mark::Accepted => "accepted",
-            Mark::Preparation => "preparation",
-            Mark::Partial => "partial",
-            Mark::Gap => "gap",
-        }
+        self.colours().label
     }
 
-    fn legend(self) -> &'static str {
+    fn meaning(self) -> &'static str {
         match self {
-            Mark::Covered => "covered: mitigated and detected on every system",
-            Mark::Accepted => "accepted: worst exposure is an accepted risk",
-            Mark::Preparation => "preparation: PRE technique, before any system is touched",
-            Mark::Partial => "partial: worst exposure mitigated or detected, not both",
-            Mark::Gap => "gap: some exposure neither mitigated nor detected",
+            Mark::Covered => "every exposure mitigated and detected",
+            Mark::Accepted => "the worst exposure is an accepted risk",
+            Mark::Preparation => "a PRE technique, before any system is touched",
+            Mark::Partial => "the worst exposure mitigated or detected, not both",
+            Mark::Gap => "some exposure neither mitigated nor detected",
         }
     }
 }
@@ -285,7 +294,7 @@ fn render_scope(report: &Report, scope: &Scope) -> Result<String, String> {
             entry["color"] = json!(mark.color());
             entry["comment"] = json!(comment(annotation, mark, several_models));
             entry["enabled"] = json!(true);
-            entry["metadata"] = Value::Array(technique_metadata(annotation, mark));
+            entry["metadata"] = Value::Array(technique_metadata(annotation, mark, several_models));
         } else {
             let subs: Vec<String> = children
                 .map(|c| {
@@ -301,10 +310,12 @@ fn render_scope(report: &Report, scope: &Scope) -> Result<String, String> {
                 })
                 .unwrap_or_default();
             entry["comment"] = json!(format!(
-                "Not in scope itself; sub-techniques in scope: {}.",
-                subs.join(", ")
+                "not in scope · {} in scope",
+                plural(subs.len(), "sub-technique")
             ));
             entry["enabled"] = json!(true);
+            entry["metadata"] =
+                json!([{ "name": "sub-techniques in scope", "value": subs.join(", ") }]);
         }
         entry["links"] = json!([{
             "label": format!("{} {id}", scope.title),
@@ -375,7 +386,7 @@ fn render_scope(report: &Report, scope: &Scope) -> Result<String, String> {
         "legendItems": Mark::ALL
             .iter()
             .rev()
-            .map(|m| json!({ "label": m.legend(), "color": m.color() }))
+            .map(|m| json!({ "label": m.label(), "color": m.color() }))
             .collect::<Vec<_>>(),
         "showTacticRowBackground": false,
         "selectTechniquesAcrossTactics": true,
@@ -420,19 +431,110 @@ fn layer_metadata(report: &Report, domain: &str, in_scope: usize) -> Vec<Value> 
         "value": format!("{}%", report.summary.coverage_percent),
     }));
     out.push(json!({ "name": "techniques in scope", "value": in_scope.to_string() }));
+    // What the legend's colours mean, one row each.
+    out.push(json!({ "divider": true }));
+    for m in Mark::ALL.iter().rev() {
+        out.push(json!({ "name": m.label(), "value": m.meaning() }));
+    }
     out
 }
 
-/// Systems and actors of a technique, by status.
+/// One line for the tooltip: the status, the worst open severity and how many exposures,
+/// systems and actors (`gap · critical · 4 exposures on 3 systems by 2 actors`); the lists are
+/// in [`technique_metadata`].
 fn comment(annotation: &Annotation, mark: Mark, several_models: bool) -> String {
-    let mut parts = Vec::new();
+    let mut parts = vec![mark.label().to_string()];
+    if let Some(worst) = worst_open(annotation) {
+        parts.push(worst.label().to_string());
+    }
     if !annotation.exposures.is_empty() {
+        let systems: BTreeSet<String> = annotation
+            .exposures
+            .iter()
+            .map(|e| system_label(e, several_models))
+            .collect();
+        let actors: BTreeSet<&str> = annotation
+            .exposures
+            .iter()
+            .map(|e| e.actor.as_str())
+            .collect();
         parts.push(format!(
-            "Worst: {}. Exposures: {}.",
-            mark.label(),
-            counts(&annotation.exposures)
+            "{} on {} by {}",
+            plural(annotation.exposures.len(), "exposure"),
+            plural(systems.len(), "system"),
+            plural(actors.len(), "actor")
         ));
     }
+    if !annotation.preparation.is_empty() {
+        let actors: BTreeSet<&str> = annotation
+            .preparation
+            .iter()
+            .map(|p| p.actor.as_str())
+            .collect();
+        let preparation = format!("preparation by {}", plural(actors.len(), "actor"));
+        if mark == Mark::Preparation {
+            // No exposures: the status is the preparation.
+            parts[0] = preparation;
+        } else {
+            parts.push(preparation);
+        }
+    }
+    parts.join(" · ")
+}
+
+/// The highest severity among open (gap, partial) exposures.
+fn worst_open(annotation: &Annotation) -> Option<Severity> {
+    annotation
+        .exposures
+        .iter()
+        .filter(|e| matches!(e.status, Status::Gap | Status::Partial))
+        .map(|e| e.severity)
+        .max()
+}
+
+/// `1 system`, `3 systems`.
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// The technique's rows in the tooltip: the summary, then the lists (each system and its
+/// actors by status, what is missing, who prepares it).
+fn technique_metadata(annotation: &Annotation, mark: Mark, several_models: bool) -> Vec<Value> {
+    let mut out = vec![json!({ "name": "status", "value": mark.label() })];
+    let open: Vec<&&Exposure> = annotation
+        .exposures
+        .iter()
+        .filter(|e| matches!(e.status, Status::Gap | Status::Partial))
+        .collect();
+    if let Some(worst) = worst_open(annotation) {
+        out.push(json!({ "name": "worst open severity", "value": worst.label() }));
+    }
+    if !annotation.exposures.is_empty() {
+        let worst: Option<Severity> = annotation.exposures.iter().map(|e| e.severity).max();
+        if let Some(worst) = worst {
+            out.push(json!({ "name": "worst severity", "value": worst.label() }));
+        }
+        out.push(json!({ "name": "exposures", "value": counts(&annotation.exposures) }));
+        let systems: BTreeSet<String> = annotation
+            .exposures
+            .iter()
+            .map(|e| system_label(e, several_models))
+            .collect();
+        let systems: Vec<String> = systems.into_iter().collect();
+        out.push(json!({ "name": "systems", "value": systems.join(", ") }));
+        let actors: BTreeSet<&str> = annotation
+            .exposures
+            .iter()
+            .map(|e| e.actor.as_str())
+            .collect();
+        out.push(json!({ "name": "actors", "value": join(actors) }));
+        out.push(json!({ "divider": true }));
+    }
+    // Each system and the actors exposed on it, by status: `gap on` = `a (x, y); b (x)`.
     for status in [
         Status::Gap,
         Status::Partial,
@@ -451,56 +553,12 @@ fn comment(annotation: &Annotation, mark: Mark, several_models: bool) -> String 
         }
         let systems: Vec<String> = by_system
             .iter()
-            .map(|(s, actors)| {
-                format!(
-                    "{s} ({})",
-                    actors.iter().copied().collect::<Vec<_>>().join(", ")
-                )
-            })
+            .map(|(s, actors)| format!("{s} ({})", join(actors.clone())))
             .collect();
-        let label = status.label();
-        let capital = label[..1].to_ascii_uppercase() + &label[1..];
-        parts.push(format!("{capital} on {}.", systems.join(", ")));
-    }
-    if !annotation.preparation.is_empty() {
-        let mut actors: BTreeMap<&str, &'static str> = BTreeMap::new();
-        for p in &annotation.preparation {
-            actors.insert(p.actor.as_str(), observability(p.observability));
-        }
-        let actors: Vec<String> = actors.iter().map(|(a, o)| format!("{a} ({o})")).collect();
-        parts.push(format!("Preparation by {}.", actors.join(", ")));
-    }
-    parts.join(" ")
-}
-
-fn technique_metadata(annotation: &Annotation, mark: Mark) -> Vec<Value> {
-    let mut out = vec![json!({ "name": "status", "value": mark.label() })];
-    let open: Vec<&&Exposure> = annotation
-        .exposures
-        .iter()
-        .filter(|e| matches!(e.status, Status::Gap | Status::Partial))
-        .collect();
-    if let Some(worst) = open.iter().map(|e| e.severity).max() {
-        out.push(json!({ "name": "worst open severity", "value": worst.label() }));
-    }
-    if !annotation.exposures.is_empty() {
-        let worst: Option<Severity> = annotation.exposures.iter().map(|e| e.severity).max();
-        if let Some(worst) = worst {
-            out.push(json!({ "name": "worst severity", "value": worst.label() }));
-        }
-        out.push(json!({ "name": "exposures", "value": counts(&annotation.exposures) }));
-        let systems: BTreeSet<&str> = annotation
-            .exposures
-            .iter()
-            .map(|e| e.system.as_str())
-            .collect();
-        out.push(json!({ "name": "systems", "value": join(systems) }));
-        let actors: BTreeSet<&str> = annotation
-            .exposures
-            .iter()
-            .map(|e| e.actor.as_str())
-            .collect();
-        out.push(json!({ "name": "actors", "value": join(actors) }));
+        out.push(json!({
+            "name": format!("{} on", status.label()),
+            "value": systems.join("; "),
+        }));
     }
     let missing: BTreeSet<&str> = open
         .iter()
@@ -522,18 +580,12 @@ fn technique_metadata(annotation: &Annotation, mark: Mark) -> Vec<Value> {
         out.push(json!({ "name": "missing data components", "value": join(components) }));
     }
     if !annotation.preparation.is_empty() {
-        let actors: BTreeSet<&str> = annotation
-            .preparation
-            .iter()
-            .map(|p| p.actor.as_str())
-            .collect();
-        out.push(json!({ "name": "preparation by", "value": join(actors) }));
-        let seen: BTreeSet<&str> = annotation
-            .preparation
-            .iter()
-            .map(|p| observability(p.observability))
-            .collect();
-        out.push(json!({ "name": "observability", "value": join(seen) }));
+        let mut actors: BTreeMap<&str, &'static str> = BTreeMap::new();
+        for p in &annotation.preparation {
+            actors.insert(p.actor.as_str(), observability(p.observability));
+        }
+        let actors: Vec<String> = actors.iter().map(|(a, o)| format!("{a} ({o})")).collect();
+        out.push(json!({ "name": "preparation by", "value": actors.join(", ") }));
     }
     out
 }
