@@ -489,39 +489,21 @@ fn companion_heatmaps(report: &Report) -> Vec<CompanionHeatmap> {
         .attack
         .frameworks
         .iter()
-        .map(|c| {
-            let catalogue = c
-                .techniques
-                .iter()
-                .map(|t| {
-                    (
-                        t.id.clone(),
-                        Known {
-                            name: t.name.clone(),
-                            tactics: t.tactics.clone(),
-                            parent: t.parent.clone(),
-                        },
-                    )
-                })
-                .collect();
-            CompanionHeatmap {
-                id: c.id,
-                name: c.name,
-                version: c.version.clone(),
-                site: c.site,
-                columns: matrix(report, &c.tactics, catalogue, |_| true),
-            }
+        .map(|c| CompanionHeatmap {
+            id: c.id,
+            name: c.name,
+            version: c.version.clone(),
+            site: c.site,
+            columns: matrix(report, &c.tactics, placed(c.techniques.iter()), |_| true),
         })
         .collect()
 }
 
-/// The ATT&CK matrix of the techniques in scope, tactics in matrix order.
-fn heatmap(report: &Report) -> Vec<HeatColumn> {
-    let catalogue: BTreeMap<String, Known> = report
-        .attack
-        .techniques
-        .iter()
-        .filter(|t| t.framework.is_attack())
+/// Techniques as a matrix places them, by ID.
+fn placed<'r>(
+    techniques: impl Iterator<Item = &'r super::TechniqueRef>,
+) -> BTreeMap<String, Known> {
+    techniques
         .map(|t| {
             (
                 t.id.clone(),
@@ -532,8 +514,17 @@ fn heatmap(report: &Report) -> Vec<HeatColumn> {
                 },
             )
         })
-        .collect();
-    matrix(report, &report.attack.tactics, catalogue, |e| {
+        .collect()
+}
+
+/// The ATT&CK matrix of the techniques in scope, tactics in matrix order.
+fn heatmap(report: &Report) -> Vec<HeatColumn> {
+    let attack = report
+        .attack
+        .techniques
+        .iter()
+        .filter(|t| t.framework.is_attack());
+    matrix(report, &report.attack.tactics, placed(attack), |e| {
         e.framework.is_attack()
     })
 }
