@@ -1440,6 +1440,10 @@ fn mermaid_has_a_legend_and_names_data_in_transit_on_its_flows() {
 fn mermaid_lays_out_the_diagrams_narrow() {
     let Some(r) = reports() else { return };
     let Some(script) = std::env::var_os("ATKMAP_MERMAID_JS").map(PathBuf::from) else {
+        assert!(
+            std::env::var_os("ATKMAP_REQUIRE_CLIENTS").is_none(),
+            "ATKMAP_REQUIRE_CLIENTS is set but ATKMAP_MERMAID_JS names no mermaid.min.js"
+        );
         eprintln!("skipping: set ATKMAP_MERMAID_JS to mermaid.min.js to lay the diagrams out");
         return;
     };
