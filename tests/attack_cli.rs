@@ -911,11 +911,12 @@ fn search_finds_trusted_relationship() {
     assert_eq!(
         hits,
         json!([
-            {"id": "T1199", "name": "Trusted Relationship", "type": "technique"},
+            {"id": "T1199", "name": "Trusted Relationship", "type": "technique", "matched": ["name"]},
             {
                 "id": "DET0488",
                 "name": "Detect abuse of Trusted Relationships (third-party and delegated admin access)",
-                "type": "detection-strategy"
+                "type": "detection-strategy",
+                "matched": ["name"]
             }
         ])
     );
@@ -1764,4 +1765,388 @@ fn a_companion_file_that_is_not_one_is_refused() {
     let run = on(&bundle, &["--framework", "atlas@4.9.0", "attack", "stats"]);
     run.assert_code(2);
     assert!(run.stderr.contains("ATLAS 4.9.0"), "{}", run.stderr);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Man pages of every subcommand; search by log source and description
+// ---------------------------------------------------------------------------------------------
+
+/// `atkmap man ARGS...`, which must succeed: the roff.
+fn man_page(args: &[&str]) -> String {
+    let mut cmd = common::atkmap();
+    cmd.arg("man").args(args);
+    let run = run_cmd(cmd);
+    run.assert_code(0);
+    run.stdout
+}
+
+/// The lines of a roff page's section `name`, up to the next `.SH`.
+fn roff_section<'a>(roff: &'a str, name: &str) -> Vec<&'a str> {
+    let headings = [format!(".SH {name}"), format!(".SH \"{name}\"")];
+    roff.lines()
+        .skip_while(|l| !headings.iter().any(|h| l == h))
+        .skip(1)
+        .take_while(|l| !l.starts_with(".SH"))
+        .collect()
+}
+
+/// The roff formatted by man(1) at 80 columns in the C locale (plain ASCII), or `None` when
+/// man is not installed. troff's warnings fail the test.
+fn formatted_by_man(roff: &str) -> Option<String> {
+    use std::io::Write;
+    let child = std::process::Command::new("man")
+        .args(["--warnings", "-l", "-"])
+        .env("MANWIDTH", "80")
+        .env("LC_ALL", "C")
+        .env("MAN_DISABLE_SECCOMP", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn();
+    let mut child = match child {
+        Ok(child) => child,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            eprintln!("man is not installed: the pages are checked as roff only");
+            return None;
+        }
+        Err(e) => panic!("cannot run man: {e}"),
+    };
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(roff.as_bytes())
+        .expect("man reads the page");
+    let output = child.wait_with_output().expect("man runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "man failed: {stderr}");
+    assert!(!stderr.contains("warning"), "troff warns: {stderr}\n{roff}");
+    Some(String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+#[test]
+fn every_page_the_man_pages_refer_to_exists_and_renders() {
+    let mut pending: Vec<Vec<String>> = vec![Vec::new()];
+    let mut seen = Vec::new();
+    while let Some(path) = pending.pop() {
+        let args: Vec<&str> = path.iter().map(String::as_str).collect();
+        let roff = man_page(&args);
+        let title = std::iter::once("atkmap")
+            .chain(args.iter().copied())
+            .collect::<Vec<_>>()
+            .join("-");
+        assert!(
+            roff.lines()
+                .any(|l| l.starts_with(&format!(".TH {title} 1 "))),
+            "{title}:\n{roff}"
+        );
+        for section in ["NAME", "SYNOPSIS", "DESCRIPTION", "OPTIONS"] {
+            assert!(
+                !roff_section(&roff, section).is_empty(),
+                "{title}: {section}"
+            );
+        }
+        if !path.is_empty() {
+            let see_also = roff_section(&roff, "SEE ALSO").join(" ");
+            assert!(see_also.contains("atkmap(1)"), "{title}: {see_also}");
+        }
+        if let Some(text) = formatted_by_man(&roff) {
+            assert!(text.contains(&title), "{title}:\n{text}");
+            assert!(text.contains("SYNOPSIS"), "{title}:\n{text}");
+        }
+        // `atkmap\-attack\-show(1)` in the SUBCOMMANDS section: the page of `attack show`.
+        let prefix = format!("{}\\-", title.replace('-', "\\-"));
+        for line in roff_section(&roff, "SUBCOMMANDS") {
+            if let Some(name) = line
+                .strip_prefix(&prefix)
+                .and_then(|rest| rest.strip_suffix("(1)"))
+            {
+                let mut sub = path.clone();
+                sub.push(name.replace("\\-", "-"));
+                pending.push(sub);
+            }
+        }
+        seen.push(title);
+    }
+    for page in [
+        "atkmap",
+        "atkmap-report",
+        "atkmap-check",
+        "atkmap-man",
+        "atkmap-attack",
+        "atkmap-attack-show",
+        "atkmap-attack-search",
+        "atkmap-data-fetch",
+    ] {
+        assert!(seen.iter().any(|s| s == page), "{page} not in {seen:?}");
+    }
+    assert!(!seen.iter().any(|s| s.contains("help")), "{seen:?}");
+    assert!(seen.len() >= 17, "{seen:?}");
+}
+
+#[test]
+fn the_main_page_has_exit_status_and_every_environment_variable() {
+    let roff = man_page(&[]);
+    let exit_status = roff_section(&roff, "EXIT STATUS").join("\n");
+    for code in ["0", "1", "2"] {
+        assert!(
+            exit_status.contains(&format!(".TP\n\\fB{code}\\fR\n")),
+            "{code}: {exit_status}"
+        );
+    }
+    assert!(exit_status.contains("gate"), "{exit_status}");
+    assert!(exit_status.contains("usage error"), "{exit_status}");
+
+    // Every ATKMAP_ variable the code names, found in the sources so that a new one without
+    // a line in ENVIRONMENT fails here. ATKMAP_SKIP_DATA is the test suite's, not atkmap's.
+    fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).expect("src readable").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                sources(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    sources(&common::repo().join("src"), &mut files);
+    let mut variables = std::collections::BTreeSet::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).expect("source readable");
+        for (at, _) in text.match_indices("ATKMAP_") {
+            let name: String = text[at..]
+                .chars()
+                .take_while(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == '_')
+                .collect();
+            if name.len() > "ATKMAP_".len() && name != "ATKMAP_SKIP_DATA" {
+                variables.insert(name);
+            }
+        }
+    }
+    assert!(variables.len() >= 9, "{variables:?}");
+    let environment = roff_section(&roff, "ENVIRONMENT").join("\n");
+    for variable in variables.iter().map(String::as_str).chain(["NO_COLOR"]) {
+        assert!(
+            environment.contains(&format!("\\fB{variable}\\fR")),
+            "{variable} is not in ENVIRONMENT:\n{environment}"
+        );
+    }
+    if let Some(text) = formatted_by_man(&roff) {
+        for heading in ["EXIT STATUS", "ENVIRONMENT", "EXAMPLES"] {
+            assert!(text.lines().any(|l| l == heading), "{heading}:\n{text}");
+        }
+    }
+}
+
+#[test]
+fn man_examples_are_the_help_examples_set_without_filling() {
+    let mut cmd = common::atkmap();
+    cmd.arg("--help");
+    let help = run_cmd(cmd);
+    help.assert_code(0);
+    let commands: Vec<String> = help
+        .stdout
+        .lines()
+        .skip_while(|l| *l != "Examples:")
+        .skip(1)
+        .take_while(|l| !l.trim().is_empty())
+        .map(|l| l.trim().split("  ").next().unwrap_or_default().to_string())
+        .collect();
+    assert!(commands.len() > 10, "{commands:?}");
+
+    let roff = man_page(&[]);
+    let examples = roff_section(&roff, "EXAMPLES");
+    // Each command is a text line between .nf and .fi: neither filled, justified nor hyphenated.
+    let mut filling = true;
+    let mut unfilled = Vec::new();
+    for line in &examples {
+        match *line {
+            ".nf" => filling = false,
+            ".fi" => filling = true,
+            text if !filling && !text.starts_with('.') => {
+                unfilled.push(text.replace("\\-", "-"));
+            }
+            _ => {}
+        }
+    }
+    assert_eq!(unfilled, commands, "{}", examples.join("\n"));
+    if let Some(text) = formatted_by_man(&roff) {
+        for command in &commands {
+            assert!(
+                text.lines().any(|l| l.trim() == command),
+                "{command:?} is not on a line of its own:\n{text}"
+            );
+        }
+    }
+
+    // A subcommand's page has the examples of that subcommand only.
+    let roff = man_page(&["attack", "show"]);
+    let examples: Vec<String> = roff_section(&roff, "EXAMPLES")
+        .iter()
+        .filter(|l| l.starts_with("atkmap"))
+        .map(|l| l.replace("\\-", "-"))
+        .collect();
+    assert_eq!(
+        examples,
+        [
+            "atkmap attack show T1199",
+            "atkmap attack show T1078.004 --format json"
+        ]
+    );
+    assert!(
+        roff_section(&roff, "SEE ALSO")
+            .join(" ")
+            .contains("atkmap\\-attack(1), atkmap(1)"),
+        "{roff}"
+    );
+}
+
+#[test]
+fn man_of_an_unknown_subcommand_fails_and_names_the_pages() {
+    let mut cmd = common::atkmap();
+    cmd.args(["man", "attack", "nope"]);
+    let run = run_cmd(cmd);
+    run.assert_code(EXIT_FAILURE);
+    assert!(run.stdout.is_empty(), "{}", run.stdout);
+    assert!(run.stderr.contains("\"nope\""), "{}", run.stderr);
+    assert!(run.stderr.contains("show, search, stats"), "{}", run.stderr);
+}
+
+/// `attack search ARGS... --format json` on Enterprise 18.1: `(id, type, matched, excerpt)`.
+fn search_hits(bundle: &Path, args: &[&str]) -> Vec<(String, String, Vec<String>, String)> {
+    let mut all = vec!["attack", "search"];
+    all.extend(args);
+    all.extend(["--format", "json"]);
+    on(bundle, &all)
+        .json()
+        .as_array()
+        .expect("a list of hits")
+        .iter()
+        .map(|hit| {
+            (
+                hit["id"].as_str().expect("id").to_string(),
+                hit["type"].as_str().expect("type").to_string(),
+                strings(&hit["matched"]),
+                hit["excerpt"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn search_finds_data_components_by_log_source() {
+    let Some(bundle) = common::bundle(ENTERPRISE_18_1) else {
+        return;
+    };
+    // Computed from the raw STIX JSON with Python: the active data components that list a
+    // log source whose name contains "cloudtrail" (any case), or that an analytic's
+    // x_mitre_log_source_references reaches through such a name.
+    let expected = list(
+        "DC0002 DC0006 DC0007 DC0010 DC0013 DC0014 DC0015 DC0017 DC0019 DC0021 DC0022 DC0023 \
+         DC0024 DC0025 DC0027 DC0034 DC0036 DC0038 DC0039 DC0043 DC0049 DC0051 DC0055 DC0057 \
+         DC0058 DC0062 DC0064 DC0067 DC0069 DC0070 DC0073 DC0075 DC0076 DC0078 DC0080 DC0083 \
+         DC0086 DC0087 DC0089 DC0090 DC0091 DC0092 DC0097 DC0098 DC0099",
+    );
+    let hits = search_hits(&bundle, &["CloudTrail"]);
+    let found: Vec<&str> = hits.iter().map(|h| h.0.as_str()).collect();
+    assert_eq!(found, expected);
+    for (id, kind, matched, excerpt) in &hits {
+        assert_eq!(kind, "data-component", "{id}");
+        assert_eq!(matched, &["log-source"], "{id}");
+        assert!(
+            excerpt.to_lowercase().contains("cloudtrail"),
+            "{id}: {excerpt}"
+        );
+    }
+    let logon = hits.iter().find(|h| h.0 == "DC0067").expect("DC0067");
+    assert_eq!(logon.3, "AWS:CloudTrail, CloudTrail:Signin");
+
+    // Okta: seven data components, through saas:okta, Okta:SystemLog and Okta:authn.
+    let hits = search_hits(&bundle, &["okta"]);
+    let found: Vec<&str> = hits.iter().map(|h| h.0.as_str()).collect();
+    assert_eq!(
+        found,
+        list("DC0002 DC0010 DC0013 DC0014 DC0038 DC0067 DC0088")
+    );
+    let authentication = hits.iter().find(|h| h.0 == "DC0002").expect("DC0002");
+    for name in ["saas:okta", "Okta:SystemLog", "Okta:authn"] {
+        assert!(authentication.3.contains(name), "{:?}", authentication);
+    }
+
+    // The text form says which field matched, and what in it.
+    let run = on(&bundle, &["attack", "search", "okta"]);
+    run.assert_code(0);
+    let line = run
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("DC0067 "))
+        .unwrap_or_else(|| panic!("{}", run.stdout));
+    assert!(line.contains("Logon Session Creation"), "{line}");
+    assert!(
+        line.ends_with("[log source: saas:okta, Okta:SystemLog]"),
+        "{line}"
+    );
+    // A name match says so too.
+    let run = on(&bundle, &["attack", "search", "trusted relationship"]);
+    let first = run.stdout.lines().next().unwrap_or_default();
+    assert!(first.ends_with("[name]"), "{}", run.stdout);
+}
+
+#[test]
+fn search_finds_words_only_descriptions_hold_when_asked() {
+    let Some(bundle) = common::bundle(ENTERPRISE_18_1) else {
+        return;
+    };
+    // No technique's ID or name says "broker"; three descriptions do (checked against the
+    // raw STIX JSON): T1071.005 (a message broker), T1546.008 (AtBroker.exe), T1650 (access
+    // brokers).
+    assert!(search_hits(&bundle, &["broker", "--kind", "technique"]).is_empty());
+    let run = on(&bundle, &["attack", "search", "broker"]);
+    run.assert_code(0);
+    assert!(run.stderr.contains("--descriptions"), "{}", run.stderr);
+
+    let hits = search_hits(
+        &bundle,
+        &["broker", "--descriptions", "--kind", "technique"],
+    );
+    let found: Vec<&str> = hits.iter().map(|h| h.0.as_str()).collect();
+    assert_eq!(found, ["T1071.005", "T1546.008", "T1650"]);
+    for (id, _, matched, excerpt) in &hits {
+        assert_eq!(matched, &["description"], "{id}");
+        assert!(excerpt.to_lowercase().contains("broker"), "{id}: {excerpt}");
+        assert!(
+            excerpt.len() < 120 && !excerpt.contains('\n'),
+            "{id}: {excerpt}"
+        );
+    }
+    // Groups and software too; name matches rank before description matches.
+    let hits = search_hits(&bundle, &["broker", "--descriptions"]);
+    assert!(hits.iter().any(|h| h.0 == "G1037"), "{hits:?}");
+    let hits = search_hits(&bundle, &["phishing", "--descriptions"]);
+    assert_eq!(hits[0].0, "T1566", "the exact name first");
+    assert_eq!(hits[0].2, ["name", "description"]);
+    assert!(
+        hits[0].3.is_empty(),
+        "no excerpt for a name match: {:?}",
+        hits[0]
+    );
+    let hits = search_hits(&bundle, &["trusted relationship", "--descriptions"]);
+    assert_eq!(hits[0].0, "T1199");
+    assert_eq!(hits[1].0, "DET0488");
+    let first_description_only = hits
+        .iter()
+        .position(|h| h.2 == ["description"])
+        .expect("descriptions matched");
+    assert!(
+        hits[first_description_only..]
+            .iter()
+            .all(|h| h.2 == ["description"]),
+        "{hits:?}"
+    );
+    // Citations and link targets are not searched: ATT&CK links every group's page.
+    assert!(
+        search_hits(&bundle, &["attack.mitre.org", "--descriptions"]).is_empty(),
+        "link targets are not searched"
+    );
 }

@@ -112,6 +112,25 @@ pub struct RawObject<'a> {
     pub x_mitre_log_source_references: Vec<RawLogSourceReference<'a>>,
 }
 
+/// A bundle as `attack search --descriptions` reads it: each object's id and description and
+/// nothing else. Descriptions are what the main parse skips (6 MB of a 50 MB release, most of
+/// it relationships'), so they are read in this separate pass, only when asked for.
+#[derive(Debug, Deserialize)]
+pub struct RawDescribedBundle<'a> {
+    #[serde(borrow, default)]
+    pub objects: Vec<RawDescribed<'a>>,
+}
+
+/// One object's id and description, kept as raw JSON: no shape of either can fail the pass,
+/// and a description is only decoded (its escapes undone) for the objects that keep it.
+#[derive(Debug, Deserialize)]
+pub struct RawDescribed<'a> {
+    #[serde(borrow, default)]
+    pub id: Option<&'a serde_json::value::RawValue>,
+    #[serde(borrow, default)]
+    pub description: Option<&'a serde_json::value::RawValue>,
+}
+
 #[derive(Debug, Deserialize)]
 pub struct RawExternalReference<'a> {
     #[serde(borrow, default)]

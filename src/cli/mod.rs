@@ -12,6 +12,7 @@ pub mod data_cmd;
 pub mod data_source;
 pub mod failure;
 pub mod fetch;
+pub mod man;
 pub mod memory_guard;
 pub mod model_files;
 pub mod output;
@@ -51,8 +52,9 @@ Exit codes:
   1  findings at or above the gate (report --fail-on)
   2  the command could not do its job: usage error, invalid input, missing data, I/O error
 
-ATT&CK data is searched in: --attack FILE, --data-dir / ATKMAP_DATA_DIR, ./attack-data,
-then the user cache; a missing release is downloaded unless --offline / ATKMAP_OFFLINE.";
+ATT&CK data is searched in: --attack FILE, --data-dir / ATKMAP_DATA_DIR, the user cache,
+then ./attack-data; a missing release is downloaded unless --offline / ATKMAP_OFFLINE. A
+release found by name must be MITRE's file (its SHA-256 is checked).";
 
 /// Map identity-verification supply-chain threat models onto MITRE ATT&CK and report the gaps.
 #[derive(Debug, Parser)]
@@ -151,8 +153,12 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff) to standard output
-    Man,
+    /// Print the man page (roff) of atkmap or of a subcommand (`man attack show`)
+    Man {
+        /// The subcommand whose page to print, nested ones as separate words
+        #[arg(value_name = "SUBCOMMAND")]
+        subcommand: Vec<String>,
+    },
 }
 
 /// Runs the command line and returns the process exit code.
@@ -207,12 +213,8 @@ fn run(cli: Cli) -> CliResult {
             print_stdout(&String::from_utf8_lossy(&buffer))?;
             Ok(Outcome::Clean)
         }
-        Command::Man => {
-            let mut buffer = Vec::new();
-            clap_mangen::Man::new(Cli::command())
-                .render(&mut buffer)
-                .map_err(|e| Failure::new(format!("cannot render the man page: {e}")))?;
-            print_stdout(&String::from_utf8_lossy(&buffer))?;
+        Command::Man { subcommand } => {
+            print_stdout(&man::page(&subcommand)?)?;
             Ok(Outcome::Clean)
         }
     }
