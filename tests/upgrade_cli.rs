@@ -1079,3 +1079,37 @@ fn diff_usage_errors_exit_2() {
         .expect("runs");
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// Model text reaches `diff --format md` (a pull-request comment) escaped like the reports':
+/// it used to escape only `|`, so a model's name could carry HTML and Markdown into the comment.
+#[test]
+fn model_text_cannot_inject_markdown_into_the_diff() {
+    let data = synthetic_data();
+    let text = read(&fixture("synthetic-90.yaml"));
+    let name_line = text
+        .lines()
+        .find(|l| l.starts_with("name:"))
+        .expect("a name line")
+        .to_string();
+    let hostile = text.replace(
+        &name_line,
+        "name: \"Evil <img src=x onerror=alert(1)> **bold** [link](https://evil.example) | pipe\"",
+    );
+    let (_dir, model) = copy_to_temp(&fixture("synthetic-90.yaml"), "hostile.yaml");
+    std::fs::write(&model, hostile).expect("write");
+    let out = atkmap(data.path())
+        .args(["diff", "--from", "90.0", "--to", "91.0", "--format", "md"])
+        .arg(&model)
+        .output()
+        .expect("runs");
+    let md = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        md.contains("Evil &lt;img src=x onerror=alert\\(1\\)&gt; \\*\\*bold\\*\\*"),
+        "{md}"
+    );
+    assert!(
+        md.contains("\\[link\\]\\(https://evil.example\\) \\| pipe"),
+        "{md}"
+    );
+    assert!(!md.contains("<img"), "{md}");
+}

@@ -126,6 +126,29 @@ fn visible_char(c: char) -> String {
     }
 }
 
+/// Escapes Markdown's active characters so text from a model renders as text wherever atkmap
+/// writes Markdown (reports, `diff --format md`): backslash escapes, HTML entities for `<>&`,
+/// line breaks as spaces (a table row stays one row), control characters as [`visible`] shows
+/// them.
+pub fn markdown_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '{' | '}' | '[' | ']' | '(' | ')' | '#' | '+' | '!' | '|'
+            | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '\n' | '\r' => out.push(' '),
+            c => out.push_str(&visible(c.encode_utf8(&mut [0; 4]))),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -172,24 +172,10 @@ fn describe(e: &Error) -> String {
     text
 }
 
-/// Escapes Markdown's active characters so model text renders as text.
+/// Escapes Markdown's active characters so model text renders as text (one escaper for every
+/// Markdown atkmap writes: [`crate::diag::render::markdown_text`]).
 pub fn markdown_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '\\' | '`' | '*' | '_' | '{' | '}' | '[' | ']' | '(' | ')' | '#' | '+' | '!' | '|'
-            | '~' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '\n' | '\r' => out.push(' '),
-            c => out.push_str(&crate::diag::render::visible(c.encode_utf8(&mut [0; 4]))),
-        }
-    }
-    out
+    crate::diag::render::markdown_text(text)
 }
 
 /// A lowercase, dash-separated anchor name.

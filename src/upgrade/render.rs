@@ -482,8 +482,10 @@ pub fn diff_text(doc: &DiffDocument) -> String {
     out
 }
 
+/// Model text in the Markdown diff: escaped like the reports' (it used to escape only `|`, so a
+/// model's names reached pull-request comments as Markdown and HTML).
 fn md_escape(text: &str) -> String {
-    text.replace('|', "\\|")
+    crate::diag::render::markdown_text(text)
 }
 
 /// The diff as GitHub-flavoured Markdown.
