@@ -43,11 +43,7 @@ fn meta_of(object: &RawObject) -> Meta {
 
 /// `T1078.004` and `AML.T0043.000` are sub-technique IDs; `AML.T0088` is not.
 fn is_subtechnique_id(id: &str) -> bool {
-    let id = match id.get(..4) {
-        Some(aml) if aml.eq_ignore_ascii_case("AML.") => &id[4..],
-        _ => id,
-    };
-    id.contains('.')
+    super::framework::without_atlas_prefix(id).contains('.')
 }
 
 fn strings(values: &[std::borrow::Cow<str>]) -> Vec<String> {

@@ -110,9 +110,7 @@ impl Framework {
     /// everything else ATT&CK's (F3 also re-uses ATT&CK technique IDs: those are ATT&CK's).
     pub fn of_id(id: &str) -> Framework {
         let id = id.trim();
-        // `get`: an ID from a model may hold any text, and byte 4 may fall inside a character.
-        let aml = id.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("AML.")) && id.len() > 4;
-        if aml {
+        if atlas_rest(id).is_some_and(|rest| !rest.is_empty()) {
             Framework::Atlas
         } else if let Some(rest) = id.strip_prefix(['F', 'f'])
             && rest
@@ -147,7 +145,7 @@ pub fn object_url_in(framework: Framework, id: &str) -> Option<String> {
             safe(&id).then(|| format!("https://ctid.mitre.org/fraud/{kind}/{id}"))
         }
         Framework::Atlas => {
-            let rest = id.get(4..).unwrap_or_default();
+            let rest = without_atlas_prefix(&id);
             let kind = if rest.starts_with("TA") {
                 "tactics"
             } else if rest.starts_with('T') {
@@ -217,12 +215,23 @@ pub fn parse_pin(text: &str) -> Result<(Framework, Option<String>), String> {
 /// The parent ID of a sub-technique ID (`T1078.004` -> `T1078`, `AML.T0043.000` ->
 /// `AML.T0043`); `None` for a technique ID (`AML.T0088` included).
 pub fn parent_id(id: &str) -> Option<&str> {
-    let start = match id.get(..4) {
-        Some(aml) if aml.eq_ignore_ascii_case("AML.") => 4,
-        _ => 0,
-    };
+    let start = id.len() - without_atlas_prefix(id).len();
     let dot = id[start..].find('.')?;
     Some(&id[..start + dot])
+}
+
+/// What follows ATLAS's `AML.` prefix (any case), if the ID has it. `get`: an ID from a model
+/// may hold any text, and byte 4 may fall inside a character.
+pub fn atlas_rest(id: &str) -> Option<&str> {
+    match id.get(..4) {
+        Some(prefix) if prefix.eq_ignore_ascii_case("AML.") => id.get(4..),
+        _ => None,
+    }
+}
+
+/// The ID without ATLAS's `AML.` prefix (`AML.T0043.000` -> `T0043.000`), else as it is.
+pub fn without_atlas_prefix(id: &str) -> &str {
+    atlas_rest(id).unwrap_or(id)
 }
 
 /// An official companion file: where MITRE publishes it and its SHA-256, so a file found on

@@ -51,10 +51,7 @@ impl Kind {
     /// the object the user means.
     pub fn from_attack_id(id: &str) -> Option<Kind> {
         // Companion IDs: ATLAS's `AML.T0088`, `AML.M0015`, `AML.TA0000`; F3's `F1031`, `FA0001`.
-        let id = match id.get(..4) {
-            Some(aml) if aml.eq_ignore_ascii_case("AML.") => &id[4..],
-            _ => id,
-        };
+        let id = super::framework::without_atlas_prefix(id);
         let prefix: String = id.chars().take_while(|c| c.is_ascii_alphabetic()).collect();
         let digits = &id[prefix.len()..];
         if digits.is_empty() || !digits.starts_with(|c: char| c.is_ascii_digit()) {

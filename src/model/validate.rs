@@ -688,8 +688,8 @@ impl<'a> Validator<'a> {
                 .map(|s| Located::unplaced(s.to_string()))
                 .collect()
         };
-        let f3 = self.pins(file, Framework::F3);
-        let atlas = self.pins(file, Framework::Atlas);
+        let f3 = self.pinned.contains(&Framework::F3);
+        let atlas = self.pinned.contains(&Framework::Atlas);
         let reuse_techniques = file
             .reuse_techniques
             .clone()
