@@ -110,7 +110,10 @@ fn long_values_get_their_hints_quickly() {
     ] {
         assert!(stderr.contains(code), "{code}");
     }
-    assert!(took < Duration::from_secs(20), "took {took:?}");
+    // 2.3 s alone in a debug build; 22.6 s once in CI while the ladder, the 1.5-million-exposure
+    // model and the 50 MB bundle parse ran beside it on two cores. The bound catches a
+    // quadratic blow-up (minutes), not load.
+    assert!(took < Duration::from_secs(60), "took {took:?}");
 }
 
 #[test]
