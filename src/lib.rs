@@ -3,12 +3,24 @@
 //!
 //! The layers, from the bottom: [`diag`] (located diagnostics), [`attack`] (the ATT&CK
 //! knowledge base), [`model`] (the YAML threat model), [`graph`] (the supply chain as a graph),
-//! [`analysis`] (the gap engine), and [`cli`], the only layer that reads
-//! files, talks to the network or prints.
+//! [`analysis`] (the gap engine), [`report`] (the report and its formats) and [`upgrade`]
+//! (ATT&CK release changes and model migration).
+//!
+//! The library computes and does no I/O: it takes text, bytes and the date as inputs and
+//! returns data. Files, the network, the terminal, the clock and the environment are the
+//! binary's (`src/main.rs`, `src/cli/`). The lints below hold the library to that.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::disallowed_methods,
+        clippy::print_stdout,
+        clippy::print_stderr,
+        clippy::dbg_macro
+    )
+)]
 
 pub mod analysis;
 pub mod attack;
-pub mod cli;
 pub mod diag;
 pub mod graph;
 pub mod model;

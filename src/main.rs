@@ -1,5 +1,8 @@
-//! The `atkmap` binary: parse the command line, run, map the outcome to an exit code.
+//! The `atkmap` binary: the command line and every piece of I/O (files, network, terminal,
+//! clock, environment). The library beneath computes; this crate reads, writes and prints.
+
+mod cli;
 
 fn main() -> std::process::ExitCode {
-    atkmap::cli::main()
+    cli::main()
 }

@@ -426,10 +426,7 @@ controls:
 ",
         &kb,
     );
-    let options = crate::analysis::Options {
-        today: TODAY,
-        ..Default::default()
-    };
+    let options = crate::analysis::Options::new(TODAY);
     let analysis = crate::analysis::analyze(&m, &kb, &options).expect("analysis runs");
     crate::report::Report::assemble(&kb, "bundle.json", "", vec![(&m, analysis)], vec![], vec![])
 }

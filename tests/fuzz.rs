@@ -162,9 +162,8 @@ fn model_target(kb: &KnowledgeBase, input: &[u8]) {
     let (checked, _) = model::check(&file, kb, "fuzz.yaml", today);
     if let Some(m) = checked {
         let options = Options {
-            today,
             path_budget: 200,
-            ..Options::default()
+            ..Options::new(today)
         };
         let _ = analyze(&m, kb, &options);
     }

@@ -10,9 +10,6 @@ use std::sync::OnceLock;
 
 use atkmap::analysis::Options;
 use atkmap::analysis::findings::{Exposure, Reason, Severity, Status};
-use atkmap::cli::data_source::DataOptions;
-use atkmap::cli::model_files::{CheckedFile, CheckedModels, check_files};
-use atkmap::cli::report_cmd::build_report;
 use atkmap::model::date::Date;
 use atkmap::report::sarif::{self, SarifOptions};
 use atkmap::report::{Report, navigator};
@@ -56,48 +53,20 @@ fn build_reports() -> Option<Reports> {
         repo,
         "integration tests run in the package root"
     );
-    let data = DataOptions {
-        data_dirs: vec![
-            data_dir.clone(),
-            common::companion_dir().expect("companion data"),
-        ],
-        offline: true,
-        ..Default::default()
-    };
     let today = today();
     let paths = [
         PathBuf::from(EKYC),
         PathBuf::from(TELCO),
         shifted_path.clone(),
     ];
-    let checked = check_files(&paths, &data, today, true).expect("the models are read");
-    assert_eq!(checked.errors(), 0, "the example models are valid");
-    let options = Options {
-        today,
-        ..Options::default()
-    };
-    let CheckedModels { files, diagnostics } = checked;
-    let mut files: BTreeMap<PathBuf, CheckedFile> =
-        files.into_iter().map(|f| (f.path.clone(), f)).collect();
-    let mut report_of = |paths: &[&Path]| -> Report {
-        let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
-        let single = CheckedModels {
-            files: paths
-                .iter()
-                .map(|p| files.remove(*p).expect("a checked file"))
-                .collect(),
-            diagnostics: diagnostics
-                .iter()
-                .filter(|d| names.contains(&d.file))
-                .cloned()
-                .collect(),
-        };
-        let report = build_report(&single, &options).expect("a report");
-        for file in single.files {
-            files.insert(file.path.clone(), file);
-        }
-        report
-    };
+    let checked = common::checked::check(&paths, today)?;
+    assert!(
+        checked.diagnostics.iter().all(|d| !d.is_error()),
+        "the example models are valid: {:#?}",
+        checked.diagnostics
+    );
+    let options = Options::new(today);
+    let report_of = |paths: &[&Path]| checked.report(paths, &options);
     let ekyc = report_of(&[Path::new(EKYC)]);
     let telco = report_of(&[Path::new(TELCO)]);
     let both = report_of(&[Path::new(EKYC), Path::new(TELCO)]);
@@ -1256,17 +1225,9 @@ fn css_variables() -> BTreeMap<String, String> {
 
 /// A model's Mermaid and DOT diagrams, its systems marked as the Markdown report marks them
 /// when `report` is given.
-fn charts(r: &Reports, path: &str, report: Option<&Report>) -> (String, String) {
-    let data = DataOptions {
-        data_dirs: vec![
-            r.data_dir.clone(),
-            common::companion_dir().expect("companion data"),
-        ],
-        offline: true,
-        ..Default::default()
-    };
-    let checked = check_files(&[PathBuf::from(path)], &data, today(), true).expect("read");
-    let model = checked.files[0].model.as_ref().expect("a valid model");
+fn charts(path: &str, report: Option<&Report>) -> (String, String) {
+    let checked = common::checked::check(&[PathBuf::from(path)], today()).expect("the data");
+    let model = checked.model(Path::new(path));
     let chain = atkmap::graph::SupplyChain::build(model, &[]);
     let mut highlights = atkmap::graph::export::Highlights::new();
     for summary in report.iter().flat_map(|r| &r.models) {
@@ -1281,7 +1242,7 @@ fn charts(r: &Reports, path: &str, report: Option<&Report>) -> (String, String) 
 
 /// The eKYC example's diagrams, as its Markdown report draws them.
 fn ekyc_chart(r: &Reports) -> (String, String) {
-    charts(r, EKYC, Some(&r.ekyc))
+    charts(EKYC, Some(&r.ekyc))
 }
 
 /// One colour scheme: the HTML report's CSS variables are the reference; the palette in Rust,
@@ -1503,7 +1464,7 @@ mermaid.render("chart", {}).then(({{svg}}) => {{
         ("models/digital-bank.yaml", None),
         ("tests/fixtures/report/small.yaml", None),
     ] {
-        let (chart, _) = charts(r, path, report);
+        let (chart, _) = charts(path, report);
         let (picked, other) = if chart.starts_with("flowchart LR\n") {
             ("LR", "TB")
         } else {

@@ -32,9 +32,6 @@ use std::time::{Duration, Instant};
 use atkmap::analysis::Options;
 use atkmap::analysis::findings::{Finding, PlanStep, Reason};
 use atkmap::attack::Framework;
-use atkmap::cli::data_source::DataOptions;
-use atkmap::cli::model_files::{CheckedModels, check_files};
-use atkmap::cli::report_cmd::build_report;
 use atkmap::model::date::Date;
 use atkmap::report::templates::Templates;
 use atkmap::report::{ModelSummary, Report, html};
@@ -83,50 +80,41 @@ fn pages() -> Option<&'static Pages> {
 }
 
 fn build_pages() -> Option<Pages> {
-    let data_dir = common::data_dir()?;
+    common::data_dir()?;
     assert_eq!(
         std::env::current_dir().expect("current directory"),
         common::repo(),
         "integration tests run in the package root"
     );
-    let data = DataOptions {
-        data_dirs: vec![data_dir, common::companion_dir().expect("companion data")],
-        offline: true,
-        ..Default::default()
-    };
     let date = Date::parse("2026-11-25").expect("a valid date");
     let page = |model: &str| {
-        let checked = check_files(&[PathBuf::from(model)], &data, date, true)
-            .unwrap_or_else(|e| panic!("{model} cannot be checked: {e:?}"));
-        assert_eq!(checked.errors(), 0, "{model}: {:#?}", checked.diagnostics);
-        render_page(&checked, date, model)
+        let checked = common::checked::check(&[PathBuf::from(model)], date).expect("the data");
+        assert!(
+            checked.diagnostics.iter().all(|d| !d.is_error()),
+            "{model}: {:#?}",
+            checked.diagnostics
+        );
+        render_page(&checked, date, Path::new(model))
     };
     Some(Pages {
         ekyc: page(EKYC),
         telco: page(TELCO),
         hostile: page(HOSTILE),
         large: page(LARGE),
-        small: build_small_pages(&data, date),
+        small: build_small_pages(date),
     })
 }
 
-fn render_page(checked: &CheckedModels, date: Date, model: &str) -> Page {
-    let report = build_report(
-        checked,
-        &Options {
-            today: date,
-            ..Default::default()
-        },
-    )
-    .unwrap_or_else(|e| panic!("{model} cannot be reported on: {e:?}"));
+fn render_page(checked: &common::checked::Checked, date: Date, model: &Path) -> Page {
+    let report = checked.report(&[model], &Options::new(date));
     let html = html::render(&report, &Templates::builtin())
-        .unwrap_or_else(|e| panic!("{model} does not render: {e}"));
+        .unwrap_or_else(|e| panic!("{} does not render: {e}", model.display()));
     Page { report, html }
 }
 
 /// Writes the [`small_models`] to a temporary directory, checks them in one run (the bundles
 /// load once) and reports on each alone.
-fn build_small_pages(data: &DataOptions, date: Date) -> SmallPages {
+fn build_small_pages(date: Date) -> SmallPages {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let paths: Vec<PathBuf> = small_models()
         .iter()
@@ -136,24 +124,14 @@ fn build_small_pages(data: &DataOptions, date: Date) -> SmallPages {
             path
         })
         .collect();
-    let checked = check_files(&paths, data, date, true)
-        .unwrap_or_else(|e| panic!("the small models cannot be checked: {e:?}"));
-    assert_eq!(checked.errors(), 0, "{:#?}", checked.diagnostics);
-    let mut pages: Vec<Option<Page>> = paths.iter().map(|_| None).collect();
-    for file in checked.files {
-        let name = file.path.display().to_string();
-        let at = paths
-            .iter()
-            .position(|p| *p == file.path)
-            .unwrap_or_else(|| panic!("{name} was not written here"));
-        let one = CheckedModels {
-            files: vec![file],
-            diagnostics: Vec::new(),
-        };
-        pages[at] = Some(render_page(&one, date, &name));
-    }
-    let mut pages = pages.into_iter();
-    let mut next = || pages.next().flatten().expect("a page per model");
+    let checked = common::checked::check(&paths, date).expect("the data");
+    assert!(
+        checked.diagnostics.iter().all(|d| !d.is_error()),
+        "{:#?}",
+        checked.diagnostics
+    );
+    let mut pages = paths.iter().map(|path| render_page(&checked, date, path));
+    let mut next = || pages.next().expect("a page per model");
     SmallPages {
         matrix: next(),
         long: next(),

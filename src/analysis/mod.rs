@@ -22,6 +22,8 @@ pub mod priorities;
 pub mod reach;
 pub mod risk;
 pub mod scope;
+pub mod scoped;
+pub mod why;
 
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -34,10 +36,11 @@ use crate::model::format::ControlStatus;
 use crate::model::located::Located;
 use crate::model::resolved::{ActorId, SystemId};
 use context::{Context, Defended};
-use evaluate::{ActorOutcome, Scoped};
+use evaluate::ActorOutcome;
 use findings::*;
 use fix::{Fix, FixError};
 use priorities::{ControlKey, FixKey, Gain, Relevant};
+use scoped::Scoped;
 
 /// The version of the rules reports are computed with (`generator.rules`).
 pub const RULES_VERSION: u32 = 2;
@@ -61,13 +64,15 @@ pub struct Options {
     pub max_exposures: usize,
 }
 
-impl Default for Options {
-    fn default() -> Options {
+impl Options {
+    /// The defaults, judging acceptances on `today` (the caller's clock: the library reads
+    /// none).
+    pub fn new(today: Date) -> Options {
         Options {
             paths_per_pair: 3,
             assume: Vec::new(),
             fixes: Vec::new(),
-            today: Date::today(),
+            today,
             path_budget: paths::PATH_SEARCH_BUDGET,
             plan_steps: plan::MAX_STEPS,
             max_exposures: MAX_EXPOSURES,
@@ -368,7 +373,7 @@ fn exposure(
             let mut reasons: Vec<Reason> = e
                 .why
                 .iter()
-                .map(|w| w.reason(ctx, actor, e.technique))
+                .map(|w| scope::reason(*w, ctx, actor, e.technique))
                 .collect();
             reasons.sort();
             reasons

@@ -19,9 +19,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use pathfinding::directed::yen::yen;
 
 use super::context::Context;
-use super::evaluate::Scoped;
 use super::findings::Role;
 use super::reach::{Reach, Start};
+use super::scoped::Scoped;
 use crate::model::resolved::{DataId, SystemId};
 
 /// Most search work (nodes expanded) of all path searches of one analysis: the examples and

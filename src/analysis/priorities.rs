@@ -10,10 +10,11 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::context::{Context, Defended};
 use super::coverage::{CoverageState, relevant_mitigations, relevant_strategies};
-use super::evaluate::{ActorOutcome, Scoped};
+use super::evaluate::ActorOutcome;
 use super::findings::{Priority, Recommendation};
 use super::fix::Fix;
 use super::risk;
+use super::scoped::Scoped;
 use crate::attack::Kind;
 use crate::model::format::ControlStatus;
 use crate::model::resolved::SystemId;

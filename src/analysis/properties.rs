@@ -118,8 +118,7 @@ fn run(body: &str) -> ModelAnalysis {
         &m,
         &kb,
         &Options {
-            today: TODAY,
-            ..Options::default()
+            ..Options::new(TODAY)
         },
     )
     .expect("analysis runs")
@@ -293,10 +292,9 @@ proptest! {
         let a = run(&body);
         for (k, step) in a.plan.iter().enumerate() {
             let options = Options {
-                today: TODAY,
                 fixes: a.plan[..=k].iter().map(|s| s.fix.clone()).collect(),
                 plan_steps: 0,
-                ..Options::default()
+                ..Options::new(TODAY)
             };
             let replay = analyze(&m, &kb, &options).expect("replays");
             prop_assert_eq!(

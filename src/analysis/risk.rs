@@ -20,7 +20,7 @@
 //! attack path or be explicit, else high.
 
 use super::findings::{Evidence, Role, Severity, Status};
-use super::scope::Why;
+use super::why::Why;
 use crate::attack::Framework;
 use crate::attack::framework::{self, TacticRole};
 use crate::model::Model;

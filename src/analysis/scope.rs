@@ -19,64 +19,39 @@ use std::collections::BTreeMap;
 
 use super::actors::{RANK_GROUP, RANK_OWN, RANK_REUSE, RANK_THREAT, RANK_TRUST};
 use super::context::Context;
-use super::findings::{Evidence, Reason};
+use super::findings::Reason;
 use super::reach::Reach;
+use super::why::Why;
 use crate::diag::Position;
-use crate::model::resolved::{ActorId, DataId, SystemId};
+use crate::model::resolved::{ActorId, SystemId};
 
-/// Why an exposure is in scope, by index: cheap to copy while the plan re-evaluates actors;
-/// [`Why::reason`] names it for reports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Why {
-    /// An explicit threat (index in the model's `threats`).
-    Explicit(usize),
-    /// The actor's own technique.
-    Own,
-    /// A technique of the actor's groups.
-    Groups,
-    /// Leaked data the actor holds.
-    Reuse(DataId),
-    /// A trust-boundary flow (index in the model's `flows`).
-    Trust(usize),
-}
-
-impl Why {
-    pub fn evidence(self) -> Evidence {
-        match self {
-            Why::Explicit(_) => Evidence::Explicit,
-            Why::Groups => Evidence::Inferred,
-            Why::Own | Why::Reuse(_) | Why::Trust(_) => Evidence::Modelled,
-        }
-    }
-
-    /// The reason as reports name it; `technique` finds the groups that bring it.
-    pub fn reason(self, ctx: &Context, actor: ActorId, technique: u32) -> Reason {
-        let model = ctx.model;
-        match self {
-            Why::Explicit(t) => Reason::Explicit {
-                threat: model.threats[t].id.clone(),
-            },
-            Why::Own => Reason::ActorTechnique,
-            Why::Groups => Reason::GroupTechnique {
-                groups: ctx.profiles[actor]
-                    .techniques
-                    .iter()
-                    .find(|b| b.technique == technique)
-                    .into_iter()
-                    .flat_map(|b| &b.reasons)
-                    .flat_map(|(r, _, _)| match r {
-                        Reason::GroupTechnique { groups } => groups.clone(),
-                        _ => Vec::new(),
-                    })
-                    .collect(),
-            },
-            Why::Reuse(d) => Reason::Reuse {
-                data: model.data[d].id.value.clone(),
-            },
-            Why::Trust(f) => Reason::TrustedRelationship {
-                flow: model.flows[f].label.clone(),
-            },
-        }
+/// The reason as reports name it; `technique` finds the groups that bring it.
+pub fn reason(why: Why, ctx: &Context, actor: ActorId, technique: u32) -> Reason {
+    let model = ctx.model;
+    match why {
+        Why::Explicit(t) => Reason::Explicit {
+            threat: model.threats[t].id.clone(),
+        },
+        Why::Own => Reason::ActorTechnique,
+        Why::Groups => Reason::GroupTechnique {
+            groups: ctx.profiles[actor]
+                .techniques
+                .iter()
+                .find(|b| b.technique == technique)
+                .into_iter()
+                .flat_map(|b| &b.reasons)
+                .flat_map(|(r, _, _)| match r {
+                    Reason::GroupTechnique { groups } => groups.clone(),
+                    _ => Vec::new(),
+                })
+                .collect(),
+        },
+        Why::Reuse(d) => Reason::Reuse {
+            data: model.data[d].id.value.clone(),
+        },
+        Why::Trust(f) => Reason::TrustedRelationship {
+            flow: model.flows[f].label.clone(),
+        },
     }
 }
 

@@ -7,7 +7,7 @@ use crate::model::format::ControlStatus;
 use crate::testing::{TODAY, kb, model};
 
 fn run(body: &str) -> (Model, super::ModelAnalysis) {
-    run_with(body, Options::default())
+    run_with(body, Options::new(TODAY))
 }
 
 fn run_with(body: &str, options: Options) -> (Model, super::ModelAnalysis) {
@@ -501,8 +501,7 @@ fn acceptances_apply_until_they_expire() {
             .any(|d| d.code == crate::diag::Code::ExpiredAcceptance)
     );
     let options = Options {
-        today: TODAY,
-        ..Options::default()
+        ..Options::new(TODAY)
     };
     let a = analyze(&m, &kb, &options).expect("runs");
     let e = find(&a, "x", "T1078", "server").expect("exposure");
@@ -585,10 +584,9 @@ fn assert_plan_replays(m: &Model, a: &super::ModelAnalysis) {
     );
     for (k, step) in a.plan.iter().enumerate() {
         let options = Options {
-            today: TODAY,
             fixes: a.plan[..=k].iter().map(|s| s.fix.clone()).collect(),
             plan_steps: 0,
-            ..Options::default()
+            ..Options::new(TODAY)
         };
         let replay = analyze(m, &kb, &options).expect("replays");
         assert_eq!(
@@ -636,7 +634,7 @@ fn assumptions_name_what_they_change_and_what_no_model_has() {
             ("nope".into(), ControlStatus::Implemented),
         ],
         fixes: vec!["M1032@nowhere".into()],
-        ..Options::default()
+        ..Options::new(TODAY)
     };
     let (_, a) = run_with(
         &format!(
@@ -660,8 +658,7 @@ fn an_unknown_fix_object_is_an_error() {
     let m = model(DOOR, &kb);
     let options = Options {
         fixes: vec!["M9999@front".into()],
-        today: TODAY,
-        ..Options::default()
+        ..Options::new(TODAY)
     };
     assert!(analyze(&m, &kb, &options).is_err());
 }
@@ -684,7 +681,7 @@ actors:
         body,
         Options {
             path_budget: 6,
-            ..Options::default()
+            ..Options::new(TODAY)
         },
     );
     assert!(a.paths.len() < 2, "{} paths", a.paths.len());
@@ -710,8 +707,7 @@ fn run_companions(body: &str) -> super::ModelAnalysis {
     let m = m.unwrap_or_else(|| panic!("test model is invalid: {diagnostics:#?}"));
     assert!(diagnostics.is_empty(), "{diagnostics:#?}");
     let options = Options {
-        today: TODAY,
-        ..Options::default()
+        ..Options::new(TODAY)
     };
     analyze(&m, &kb, &options).expect("analysis runs")
 }
@@ -785,8 +781,7 @@ fn a_model_without_companions_is_unchanged_by_loading_them() {
     let kb = crate::testing::kb_with_companions();
     let m = model(&body, &kb);
     let options = Options {
-        today: TODAY,
-        ..Options::default()
+        ..Options::new(TODAY)
     };
     let loaded = analyze(&m, &kb, &options).expect("analysis runs");
     // Loading a companion without pinning it changes the defaults only through the

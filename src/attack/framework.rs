@@ -130,6 +130,12 @@ pub fn object_url(id: &str) -> Option<String> {
     object_url_in(Framework::of_id(id), id)
 }
 
+/// The page of a technique or sub-technique on its framework's site (ATT&CK, F3, ATLAS);
+/// ATT&CK's home page for an ID of no known shape.
+pub fn page_url(id: &str) -> String {
+    object_url(id).unwrap_or_else(|| "https://attack.mitre.org/".to_string())
+}
+
 /// The web page of an object of a framework: F3's own objects with ATT&CK-shaped IDs (its
 /// tactic TA0005 Stealth, its technique T1451) are on F3's site.
 pub fn object_url_in(framework: Framework, id: &str) -> Option<String> {

@@ -87,6 +87,10 @@ struct Text<'a>(#[serde(borrow)] Cow<'a, str>);
 
 /// Reads the elements of the `objects` array from `start` (just after its `[`) into the
 /// builder, in order; returns the position after the closing `]`.
+#[allow(
+    clippy::disallowed_methods,
+    reason = "a large bundle's two parts are decoded on two threads (see SPLIT_PERCENT); scoped and joined here"
+)]
 fn read_objects<'a>(
     text: &'a str,
     start: usize,

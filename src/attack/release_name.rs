@@ -6,6 +6,17 @@ use std::cmp::Ordering;
 /// The ATT&CK domains atkmap knows.
 pub const DOMAINS: [&str; 3] = ["enterprise", "mobile", "ics"];
 
+/// MITRE's collection name of an ATT&CK domain (`enterprise` -> `enterprise-attack`), which the
+/// release files and the ATT&CK Navigator's layer domains use.
+pub fn collection_name(domain: &str) -> Option<&'static str> {
+    match domain.strip_suffix("-attack").unwrap_or(domain) {
+        "enterprise" => Some("enterprise-attack"),
+        "mobile" => Some("mobile-attack"),
+        "ics" => Some("ics-attack"),
+        _ => None,
+    }
+}
+
 /// What a bundle's file name says about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReleaseName {

@@ -3,12 +3,13 @@
 use clap::Subcommand;
 use serde::Serialize;
 
-use crate::attack::lookup::{Descriptions, SearchHit};
-use crate::attack::view::ObjectView;
-use crate::attack::{Framework, Kind, KnowledgeBase};
+use atkmap::attack::lookup::{Descriptions, SearchHit};
+use atkmap::attack::view::ObjectView;
+use atkmap::attack::{Framework, Kind, KnowledgeBase};
 
 use super::bulk_read::read_regular;
-use super::data_source::{DataOptions, LoadedRelease, MAX_BUNDLE_BYTES};
+use super::bundle_file::MAX_BUNDLE_BYTES;
+use super::data_source::{DataOptions, LoadedRelease};
 use super::failure::{CliResult, Failure, Outcome};
 use super::output::{paint, print_stdout, styles};
 
@@ -62,7 +63,7 @@ pub enum AttackCommand {
 }
 
 pub fn run(command: AttackCommand, data: &DataOptions) -> CliResult {
-    let release = data.load(None, &[], false)?;
+    let release = data.load(None, &[])?;
     let kb = &release.kb;
     // `--framework` names what to look in: those companions (ATT&CK's objects stay reachable
     // by show, which prefers the companions').
@@ -192,7 +193,7 @@ struct JsonHit<'a> {
 /// `attack search` as text: ID, kind, name, and in brackets the fields that matched, the first
 /// with what matched in it when that is not the ID or the name.
 fn search_text(kb: &KnowledgeBase, hits: &[SearchHit]) -> String {
-    let widest = |field: fn(&crate::attack::knowledge::Meta) -> &str| {
+    let widest = |field: fn(&atkmap::attack::knowledge::Meta) -> &str| {
         hits.iter()
             .map(|hit| field(kb.meta(hit.object)).chars().count())
             .max()

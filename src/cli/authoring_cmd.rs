@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use crate::model::schema::model_schema_text;
+use atkmap::model::schema::model_schema_text;
 
 use super::failure::{CliResult, Failure, Outcome};
 use super::output::{print_stderr, print_stdout, write_atomically};

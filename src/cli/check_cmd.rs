@@ -5,9 +5,8 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use crate::diag::render::{Styles, render};
-use crate::diag::{Code, Diagnostic};
-use crate::model::date::Date;
+use atkmap::diag::render::{Styles, render};
+use atkmap::diag::{Code, Diagnostic};
 
 use super::data_source::DataOptions;
 use super::failure::{CliResult, Failure, Outcome};
@@ -64,7 +63,7 @@ pub fn run(args: CheckArgs, data: &DataOptions) -> CliResult {
         print_stdout(&explain_codes())?;
         return Ok(Outcome::Clean);
     }
-    let checked = check_files(&default_paths(args.paths), data, Date::today(), false)?;
+    let checked = check_files(&default_paths(args.paths), data, super::clock::today())?;
     match args.format {
         CheckFormat::Json => print_stdout(&json_report(&checked)?)?,
         CheckFormat::Text => print_diagnostics(&checked),
@@ -152,7 +151,7 @@ fn json_report(checked: &CheckedModels) -> Result<String, Failure> {
 
 fn explain_codes() -> String {
     let mut out = String::new();
-    for code in crate::diag::codes::ALL_CODES {
+    for code in atkmap::diag::codes::ALL_CODES {
         out.push_str(&format!(
             "{:<24} {:<8} {}\n",
             code.name(),

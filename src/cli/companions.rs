@@ -11,11 +11,11 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::attack::KnowledgeBase;
-use crate::attack::framework::{self, COMPANIONS, Framework, OFFICIAL_FILES, OfficialFile};
-use crate::attack::release_name::{compare_versions, same_version};
+use atkmap::attack::KnowledgeBase;
+use atkmap::attack::framework::{self, COMPANIONS, Framework, OFFICIAL_FILES, OfficialFile};
+use atkmap::attack::release_name::{compare_versions, same_version};
 
-use super::data_source::DataOptions;
+use super::data_source::{DataOptions, LoadedCompanion, LoadedRelease};
 use super::failure::Failure;
 
 /// A companion asked for: by a model's pin or by `--framework NAME`.
@@ -37,18 +37,6 @@ impl Wanted {
             None => format!("any {} release", self.framework.title()),
         }
     }
-}
-
-/// A companion merged into a release, and where it came from.
-#[derive(Debug, Clone)]
-pub struct LoadedCompanion {
-    pub framework: Framework,
-    pub path: PathBuf,
-    /// Empty when neither the file's hash, its name nor its content says.
-    pub version: String,
-    pub sha256: String,
-    /// The file is byte for byte one MITRE published (its SHA-256 is known).
-    pub official: bool,
 }
 
 /// A companion file found on disk by its name.
@@ -80,6 +68,20 @@ pub fn list_companions(dir: &Path) -> Vec<FoundCompanion> {
 }
 
 impl DataOptions {
+    /// Loads the release the options name: `--attack`, or the pinned `domain`/`version` (a
+    /// model's pin) overridden by `--domain`/`--attack-version` when those are given.
+    ///
+    /// Companions (`companions`, and `--framework`) are merged into it.
+    pub fn load(
+        &self,
+        pinned: Option<(&str, &str)>,
+        companions: &[Wanted],
+    ) -> Result<LoadedRelease, Failure> {
+        let mut loaded = self.load_attack(pinned)?;
+        loaded.companions = self.add_companions(&mut loaded.kb, companions)?;
+        Ok(loaded)
+    }
+
     /// Merges into `kb` every companion the pins and `--framework` ask for.
     pub fn add_companions(
         &self,
@@ -197,12 +199,7 @@ impl DataOptions {
         expected: Option<Framework>,
         wanted: &[Wanted],
     ) -> Result<LoadedCompanion, Failure> {
-        let (companion, sha256) = self.load_release_file(path, true)?;
-        let sha256 = sha256.unwrap_or_else(|| {
-            std::fs::read(path)
-                .map(|b| super::data_source::sha256_hex(&b))
-                .unwrap_or_default()
-        });
+        let (companion, sha256) = self.load_release_file(path)?;
         let Some(framework) = expected.or_else(|| framework_of(&companion)) else {
             return Err(Failure::new(format!(
                 "{} is neither MITRE F3 nor MITRE ATLAS: its techniques carry neither the F3 \
@@ -252,7 +249,6 @@ impl DataOptions {
         Ok(LoadedCompanion {
             framework,
             path: path.to_path_buf(),
-            version,
             sha256,
             official: official.is_some(),
         })

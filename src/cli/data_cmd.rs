@@ -52,7 +52,7 @@ pub fn run(command: DataCommand, data: &DataOptions) -> CliResult {
                     "`data fetch` downloads, and --offline (or ATKMAP_OFFLINE) forbids it",
                 )
                 .hint("unset ATKMAP_OFFLINE or drop --offline")
-                .hint(super::data_source::manual_supply_hint(
+                .hint(super::bundle_file::manual_supply_hint(
                     domain,
                     version.as_deref(),
                 )));

@@ -3,17 +3,19 @@
 //! Search order: `--attack FILE`; then `--data-dir` / `ATKMAP_DATA_DIR` (a list of directories,
 //! separated like `PATH`); the user cache; the project-local `attack-data/`. A bundle found by
 //! name must be MITRE's file for the release it holds when atkmap knows that file's SHA-256
-//! ([`crate::attack::official`]); one passed with `--attack` is the user's choice, and reports
+//! ([`atkmap::attack::official`]); one passed with `--attack` is the user's choice, and reports
 //! say when it is not MITRE's. Without a version the newest release present is used. When
 //! nothing matches, the release is downloaded into the cache unless the user said `--offline`.
 
 use std::path::{Path, PathBuf};
 
-use crate::attack::official::{Provenance, provenance};
-use crate::attack::release_name::{ReleaseName, compare_versions, same_version};
-use crate::attack::{KnowledgeBase, load_bundle};
+use atkmap::attack::KnowledgeBase;
+use atkmap::attack::official::{Provenance, provenance};
+use atkmap::attack::release_name::{ReleaseName, compare_versions, same_version};
 
-use super::companions::{LoadedCompanion, Wanted};
+use atkmap::attack::Framework;
+
+use super::bundle_file::{cache_dir, cached_releases_dir, load_file_hashed, manual_supply_hint};
 use super::failure::Failure;
 use super::fetch;
 use super::output::print_stderr;
@@ -32,6 +34,16 @@ pub struct DataOptions {
     pub frameworks: Vec<String>,
 }
 
+/// A companion merged into a release, and where it came from.
+#[derive(Debug, Clone)]
+pub struct LoadedCompanion {
+    pub framework: Framework,
+    pub path: PathBuf,
+    pub sha256: String,
+    /// The file is byte for byte one MITRE published (its SHA-256 is known).
+    pub official: bool,
+}
+
 /// A release file found on disk.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FoundRelease {
@@ -45,7 +57,7 @@ pub struct LoadedRelease {
     pub kb: KnowledgeBase,
     pub path: PathBuf,
     /// SHA-256 of the bundle file, hex; computed only when asked for (reports).
-    pub sha256: Option<String>,
+    pub sha256: String,
     /// The companions (F3, ATLAS) merged into `kb`.
     pub companions: Vec<LoadedCompanion>,
     /// Whether the bundle is MITRE's file for the release it holds.
@@ -64,7 +76,7 @@ impl LoadedRelease {
                 self.path.display(),
                 release.domain,
                 release.version,
-                self.sha256.as_deref().unwrap_or("unknown")
+                self.sha256
             )),
             Provenance::Unverified => Some(format!(
                 "the ATT&CK data ({}) could not be verified: atkmap knows no SHA-256 for {} {}",
@@ -80,29 +92,9 @@ impl LoadedRelease {
     }
 }
 
-/// The provenance of a loaded bundle from its SHA-256 (unverified when unknown).
-fn provenance_of(kb: &KnowledgeBase, sha256: Option<&str>) -> Provenance {
-    match sha256 {
-        Some(sha) => provenance(&kb.release.domain, &kb.release.version, sha),
-        None => Provenance::Unverified,
-    }
-}
-
-/// Largest bundle file atkmap reads (512 MiB, ten times the largest official release); the
-/// number of objects a bundle may hold is bounded by it.
-pub const MAX_BUNDLE_BYTES: u64 = 512 * 1024 * 1024;
-
-/// The user cache directory for atkmap (`ATKMAP_CACHE_DIR` overrides it, for tests and CI).
-pub fn cache_dir() -> Option<PathBuf> {
-    if let Some(dir) = std::env::var_os("ATKMAP_CACHE_DIR") {
-        return Some(PathBuf::from(dir));
-    }
-    dirs::cache_dir().map(|d| d.join("atkmap"))
-}
-
-/// Where downloaded releases are kept.
-pub fn cached_releases_dir() -> Option<PathBuf> {
-    cache_dir().map(|d| d.join("attack-data"))
+/// The provenance of a loaded bundle from its SHA-256.
+fn provenance_of(kb: &KnowledgeBase, sha256: &str) -> Provenance {
+    provenance(&kb.release.domain, &kb.release.version, sha256)
 }
 
 impl DataOptions {
@@ -123,32 +115,14 @@ impl DataOptions {
         self.domain.as_deref().unwrap_or("enterprise")
     }
 
-    /// Loads the release the options name: `--attack`, or the pinned `domain`/`version` (a
-    /// model's pin) overridden by `--domain`/`--attack-version` when those are given.
-    ///
-    /// Companions (`companions`, and `--framework`) are merged into it.
-    ///
-    /// With `hash`, the bundle's SHA-256 is computed on a second thread while it parses.
-    pub fn load(
-        &self,
-        pinned: Option<(&str, &str)>,
-        companions: &[Wanted],
-        hash: bool,
-    ) -> Result<LoadedRelease, Failure> {
-        let mut loaded = self.load_attack(pinned, hash)?;
-        loaded.companions = self.add_companions(&mut loaded.kb, companions)?;
-        Ok(loaded)
-    }
-
     /// The bundle's SHA-256 is always computed (beside the parse, or known from the cache):
     /// a bundle found by name must be MITRE's file for the release it says it holds.
-    fn load_attack(
+    pub(super) fn load_attack(
         &self,
         pinned: Option<(&str, &str)>,
-        _hash: bool,
     ) -> Result<LoadedRelease, Failure> {
         if let Some(file) = &self.attack_file {
-            let (kb, sha256) = self.load_release_file(file, true)?;
+            let (kb, sha256) = self.load_release_file(file)?;
             if let Some((domain, version)) = pinned {
                 check_release(&kb, file, domain, Some(version))?;
             }
@@ -162,7 +136,7 @@ impl DataOptions {
                 )?;
             }
             // Passed explicitly: the user's choice, marked when it is not MITRE's file.
-            let provenance = provenance_of(&kb, sha256.as_deref());
+            let provenance = provenance_of(&kb, &sha256);
             return Ok(LoadedRelease {
                 kb,
                 path: file.clone(),
@@ -181,9 +155,9 @@ impl DataOptions {
             Some(found) => found.path,
             None => self.fetch_missing(domain, version)?,
         };
-        let (kb, sha256) = self.load_release_file(&path, true)?;
+        let (kb, sha256) = self.load_release_file(&path)?;
         check_release(&kb, &path, domain, version)?;
-        let provenance = provenance_of(&kb, sha256.as_deref());
+        let provenance = provenance_of(&kb, &sha256);
         if let Provenance::Altered { expected } = provenance {
             return Err(Failure::new(format!(
                 "{} says it is ATT&CK {} {}, but it is not MITRE's file: its SHA-256 is {}, \
@@ -191,7 +165,7 @@ impl DataOptions {
                 path.display(),
                 kb.release.domain,
                 kb.release.version,
-                sha256.as_deref().unwrap_or("unknown")
+                sha256
             ))
             .hint(format!(
                 "delete it (atkmap then downloads the release and checks it), or pass a file \
@@ -242,14 +216,10 @@ impl DataOptions {
     }
 
     /// Loads a bundle file through the parsed-release cache unless `--no-cache`.
-    pub fn load_release_file(
-        &self,
-        path: &Path,
-        hash: bool,
-    ) -> Result<(KnowledgeBase, Option<String>), Failure> {
+    pub fn load_release_file(&self, path: &Path) -> Result<(KnowledgeBase, String), Failure> {
         match (self.no_cache, cache_dir()) {
             (false, Some(dir)) => super::release_cache::load(path, &dir.join("index")),
-            _ => load_file_hashed(path, hash),
+            _ => load_file_hashed(path),
         }
     }
 
@@ -278,19 +248,6 @@ impl DataOptions {
     }
 }
 
-/// How to put a release file in place by hand.
-pub fn manual_supply_hint(domain: &str, version: Option<&str>) -> String {
-    let name = ReleaseName {
-        domain: domain.to_string(),
-        version: version.map(str::to_string),
-    }
-    .file_name();
-    format!(
-        "download {name} from MITRE's attack-stix-data repository and pass it with --attack FILE, \
-         or put it in a directory named by --data-dir or ATKMAP_DATA_DIR"
-    )
-}
-
 /// Release files in a directory, by MITRE's naming; a missing directory has none.
 pub fn list_releases(dir: &Path) -> Vec<FoundRelease> {
     let Ok(entries) = std::fs::read_dir(dir) else {
@@ -308,44 +265,6 @@ pub fn list_releases(dir: &Path) -> Vec<FoundRelease> {
         .collect();
     out.sort_by(|a, b| a.path.cmp(&b.path));
     out
-}
-
-/// Reads and parses one bundle file.
-pub fn load_file(path: &Path) -> Result<KnowledgeBase, Failure> {
-    load_file_hashed(path, false).map(|(kb, _)| kb)
-}
-
-/// Reads and parses one bundle file; with `hash`, also its SHA-256, computed in parallel.
-pub fn load_file_hashed(
-    path: &Path,
-    hash: bool,
-) -> Result<(KnowledgeBase, Option<String>), Failure> {
-    let bytes = super::bulk_read::read_regular(path, MAX_BUNDLE_BYTES).map_err(|e| {
-        let hint = if e.kind() == std::io::ErrorKind::FileTooLarge {
-            "official releases are about 50 MB; is this an ATT&CK bundle?"
-        } else {
-            "pass an official ATT&CK STIX 2.1 bundle with --attack FILE"
-        };
-        Failure::io("read ATT&CK bundle", path, &e).hint(hint)
-    })?;
-    let (parsed, sha256) = std::thread::scope(|scope| {
-        let hasher = hash.then(|| scope.spawn(|| sha256_hex(&bytes)));
-        let parsed = load_bundle(&bytes);
-        let sha256 = hasher.map(|h| h.join().unwrap_or_else(|_| sha256_hex(&bytes)));
-        (parsed, sha256)
-    });
-    let kb = parsed.map_err(|e| {
-        Failure::new(format!("{}: {e}", path.display()))
-            .hint("atkmap reads MITRE's ATT&CK STIX 2.1 bundles (enterprise-attack-18.1.json)")
-    })?;
-    Ok((kb, sha256))
-}
-
-/// Lower-case hex SHA-256.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::Digest;
-    let digest = sha2::Sha256::digest(bytes);
-    digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Refuses a bundle that is not the release asked for: a gap report is never computed on the

@@ -33,13 +33,13 @@ use std::time::{Duration, Instant};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Deserialize;
 
-use crate::attack::framework::OfficialFile;
-use crate::attack::load_bundle;
-use crate::attack::release_name::{
+use atkmap::attack::framework::OfficialFile;
+use atkmap::attack::load_bundle;
+use atkmap::attack::release_name::{
     DOMAINS, ReleaseName, compare_versions, is_version, same_version,
 };
 
-use super::data_source::{cached_releases_dir, manual_supply_hint};
+use super::bundle_file::{cached_releases_dir, manual_supply_hint};
 use super::failure::Failure;
 use super::output::{print_stderr, write_atomically};
 
@@ -178,7 +178,7 @@ pub fn fetch_companion(official: &OfficialFile) -> Result<PathBuf, Failure> {
         .get(&url, std::io::stderr().is_terminal())
         .map_err(|e| source.describe(e, &what, &url).hint(manual()))?;
     let bytes = fetched.bytes;
-    let sha256 = super::data_source::sha256_hex(&bytes);
+    let sha256 = super::bundle_file::sha256_hex(&bytes);
     if sha256 != official.sha256 {
         return Err(Failure::new(format!(
             "the file downloaded from {} is not the official {what} (SHA-256 {sha256}, \

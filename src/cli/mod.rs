@@ -6,7 +6,9 @@
 pub mod attack_cmd;
 pub mod authoring_cmd;
 pub mod bulk_read;
+pub mod bundle_file;
 pub mod check_cmd;
+pub mod clock;
 pub mod companions;
 pub mod data_cmd;
 pub mod data_source;
@@ -16,7 +18,6 @@ pub mod man;
 pub mod memory_guard;
 pub mod model_files;
 pub mod output;
-pub mod parallel;
 pub mod release_cache;
 pub mod report_cmd;
 pub mod repository_root;

@@ -6,16 +6,17 @@ use std::collections::btree_map::Entry;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::diag::{Code, Diagnostic};
-use crate::model::date::Date;
-use crate::model::format::ModelFile;
-use crate::model::yaml::MAX_FILE_BYTES;
-use crate::model::{self, Model, Parsed, Salvaged};
+use rayon::prelude::*;
+
+use atkmap::diag::{Code, Diagnostic};
+use atkmap::model::date::Date;
+use atkmap::model::format::ModelFile;
+use atkmap::model::yaml::MAX_FILE_BYTES;
+use atkmap::model::{self, Model, Parsed, Salvaged};
 
 use super::companions::Wanted;
 use super::data_source::{DataOptions, LoadedRelease};
 use super::failure::Failure;
-use super::parallel::parallel_map;
 
 /// One model file after checking.
 pub struct CheckedFile {
@@ -159,11 +160,7 @@ impl ParsedFile {
 /// (a model's rules follow its own pins, so one release serves models with and without
 /// companions). A valid file's release must load; a broken file's is loaded only if it is on
 /// disk (never downloaded), to check what could be salvaged of it.
-fn load_releases(
-    parsed: &[ParsedFile],
-    data: &DataOptions,
-    hash: bool,
-) -> Result<Releases, Failure> {
+fn load_releases(parsed: &[ParsedFile], data: &DataOptions) -> Result<Releases, Failure> {
     let mut companions: BTreeMap<(String, String), Vec<Wanted>> = BTreeMap::new();
     let files = parsed.iter().filter_map(|f| f.parsed.as_ref().ok()).chain(
         parsed
@@ -183,11 +180,9 @@ fn load_releases(
         {
             let (domain, version) = slot.key().clone();
             let wanted = &companions[&(domain.clone(), version.clone())];
-            slot.insert(Some(Arc::new(data.load(
-                Some((&domain, &version)),
-                wanted,
-                hash,
-            )?)));
+            slot.insert(Some(Arc::new(
+                data.load(Some((&domain, &version)), wanted)?,
+            )));
         }
     }
     let on_disk = DataOptions {
@@ -198,7 +193,7 @@ fn load_releases(
         if let Entry::Vacant(slot) = releases.entry(pin(&salvaged.file)) {
             let (domain, version) = slot.key().clone();
             let wanted = &companions[&(domain.clone(), version.clone())];
-            let loaded = on_disk.load(Some((&domain, &version)), wanted, hash).ok();
+            let loaded = on_disk.load(Some((&domain, &version)), wanted).ok();
             slot.insert(loaded.map(Arc::new));
         }
     }
@@ -213,45 +208,50 @@ pub fn check_files(
     paths: &[PathBuf],
     data: &DataOptions,
     today: Date,
-    hash: bool,
 ) -> Result<CheckedModels, Failure> {
-    let parsed: Vec<ParsedFile> = parallel_map(&expand(paths)?, |path| ParsedFile::read(path));
-    let releases = load_releases(&parsed, data, hash)?;
+    let parsed: Vec<ParsedFile> = expand(paths)?
+        .par_iter()
+        .map(|path| ParsedFile::read(path))
+        .collect();
+    let releases = load_releases(&parsed, data)?;
     let release_of = |file: &ModelFile| releases.get(&pin(file)).cloned().flatten();
-    let checked: Vec<(CheckedFile, Vec<Diagnostic>)> = parallel_map(&parsed, |file| {
-        let name = file.path.display().to_string();
-        let (model, release, problems) = match (&file.parsed, &file.salvaged) {
-            (Err(problems), None) => (None, None, problems.clone()),
-            (Err(problems), Some(salvaged)) => {
-                let mut problems = problems.clone();
-                if let Some(r) = release_of(&salvaged.file) {
-                    problems.extend(model::check_salvaged(salvaged, &r.kb, &name, today));
+    let checked: Vec<(CheckedFile, Vec<Diagnostic>)> = parsed
+        .par_iter()
+        .map(|file| {
+            let name = file.path.display().to_string();
+            let (model, release, problems) = match (&file.parsed, &file.salvaged) {
+                (Err(problems), None) => (None, None, problems.clone()),
+                (Err(problems), Some(salvaged)) => {
+                    let mut problems = problems.clone();
+                    if let Some(r) = release_of(&salvaged.file) {
+                        problems.extend(model::check_salvaged(salvaged, &r.kb, &name, today));
+                    }
+                    (None, None, problems)
                 }
-                (None, None, problems)
-            }
-            (Ok(model_file), _) => match release_of(model_file) {
-                Some(r) => {
-                    let (model, problems) = model::check(model_file, &r.kb, &name, today);
-                    (model, Some(r), problems)
-                }
-                None => (None, None, Vec::new()),
-            },
-        };
-        let checked = CheckedFile {
-            path: file.path.clone(),
-            source: file.source.clone(),
-            model,
-            release,
-        };
-        (checked, problems)
-    });
+                (Ok(model_file), _) => match release_of(model_file) {
+                    Some(r) => {
+                        let (model, problems) = model::check(model_file, &r.kb, &name, today);
+                        (model, Some(r), problems)
+                    }
+                    None => (None, None, Vec::new()),
+                },
+            };
+            let checked = CheckedFile {
+                path: file.path.clone(),
+                source: file.source.clone(),
+                model,
+                release,
+            };
+            (checked, problems)
+        })
+        .collect();
     let mut files = Vec::new();
     let mut diagnostics = Vec::new();
     for (file, problems) in checked {
         files.push(file);
         diagnostics.extend(problems);
     }
-    crate::diag::sort(&mut diagnostics);
+    atkmap::diag::sort(&mut diagnostics);
     Ok(CheckedModels { files, diagnostics })
 }
 

@@ -7,18 +7,18 @@
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use anstyle::{AnsiColor, Style};
+use anstyle::Style;
 
 use super::failure::Failure;
 
 /// Styles used in terminal output; anstream strips them when colour is off.
 pub mod styles {
-    use super::*;
+    use anstyle::{AnsiColor, Style};
+
     pub const ERROR: Style = AnsiColor::Red.on_default().bold();
     pub const WARNING: Style = AnsiColor::Yellow.on_default().bold();
     pub const NOTE: Style = AnsiColor::Cyan.on_default().bold();
     pub const EMPHASIS: Style = Style::new().bold();
-    pub const DIM: Style = Style::new().dimmed();
 }
 
 /// Colour choice from `--color`, `NO_COLOR` and whether the stream is a terminal.

@@ -2,7 +2,7 @@
 //! parsing 50 MB of JSON.
 //!
 //! Files live in `<user cache>/index/`: `kb-<atkmap version>-<bundle SHA-256>.bin` holds the
-//! knowledge base (see [`crate::attack::cache`] for the checked format), keyed by the bundle's
+//! knowledge base (see [`atkmap::attack::cache`] for the checked format), keyed by the bundle's
 //! content hash and atkmap's version. Hashing 50 MB on every run would cost more than the cache
 //! saves (35 ms with SHA-NI plus the read, against a 31 ms cached run), so a small stamp file
 //! maps the bundle's identity on disk (canonical path, size, modification time, inode, and the
@@ -16,10 +16,10 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use crate::attack::KnowledgeBase;
-use crate::attack::cache::{decode, encode};
+use atkmap::attack::KnowledgeBase;
+use atkmap::attack::cache::{decode, encode};
 
-use super::data_source::load_file_hashed;
+use super::bundle_file::load_file_hashed;
 use super::failure::Failure;
 use super::output::{print_stderr, write_atomically};
 
@@ -76,7 +76,7 @@ fn index_file(dir: &Path, bundle_sha256: &str) -> PathBuf {
 
 /// Loads a bundle through the cache in `dir`; returns the knowledge base and the bundle's
 /// SHA-256 (always known on this path).
-pub fn load(path: &Path, dir: &Path) -> Result<(KnowledgeBase, Option<String>), Failure> {
+pub fn load(path: &Path, dir: &Path) -> Result<(KnowledgeBase, String), Failure> {
     let stamp = stamp(path);
     let stamp_file = stamp.as_ref().map(|s| dir.join("stamps").join(s));
     let known_hash = stamp_file
@@ -87,7 +87,7 @@ pub fn load(path: &Path, dir: &Path) -> Result<(KnowledgeBase, Option<String>), 
         let file = index_file(dir, &hex(&sha));
         if let Ok(bytes) = std::fs::read(&file) {
             match decode(&bytes, &sha) {
-                Ok(kb) => return Ok((kb, Some(hex(&sha)))),
+                Ok(kb) => return Ok((kb, hex(&sha))),
                 Err(e) => print_stderr(&format!(
                     "note: the cached index {} is {e}; rebuilding it\n",
                     file.display()
@@ -95,14 +95,11 @@ pub fn load(path: &Path, dir: &Path) -> Result<(KnowledgeBase, Option<String>), 
             }
         }
     }
-    let (kb, sha256) = load_file_hashed(path, true)?;
-    let Some(sha_hex) = sha256 else {
-        return Ok((kb, None));
-    };
+    let (kb, sha_hex) = load_file_hashed(path)?;
     if let Some(sha) = unhex(&sha_hex) {
         store(dir, &kb, &sha, &sha_hex, stamp_file.as_deref());
     }
-    Ok((kb, Some(sha_hex)))
+    Ok((kb, sha_hex))
 }
 
 /// Writes the index and the stamp; failures only mean the next run parses again.

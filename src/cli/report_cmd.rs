@@ -3,19 +3,20 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use crate::analysis::findings::Severity;
-use crate::analysis::{self, ModelAnalysis, Options};
-use crate::graph::SupplyChain;
-use crate::model::Model;
-use crate::model::date::Date;
-use crate::model::format::ControlStatus;
-use crate::report::markdown::{self, Diagram};
-use crate::report::sarif::SarifOptions;
-use crate::report::templates::Templates;
-use crate::report::{Assumption, Report};
+use atkmap::analysis::findings::Severity;
+use atkmap::analysis::{self, ModelAnalysis, Options};
+use atkmap::attack::official::Provenance;
+use atkmap::graph::SupplyChain;
+use atkmap::model::Model;
+use atkmap::model::format::ControlStatus;
+use atkmap::report::Report;
+use atkmap::report::build::{self, CompanionFile, DataSource};
+use atkmap::report::render::{self, Format, RenderInputs};
+use atkmap::report::sarif::SarifOptions;
+use atkmap::report::templates::Templates;
 
 use super::check_cmd::{default_paths, print_diagnostics};
-use super::data_source::DataOptions;
+use super::data_source::{DataOptions, LoadedRelease};
 use super::failure::{CliResult, Failure, Outcome};
 use super::model_files::{CheckedModels, check_files};
 use super::output::{print_stderr, print_stdout, write_atomically};
@@ -35,15 +36,20 @@ pub enum ReportFormat {
 }
 
 impl ReportFormat {
+    /// The library's format.
+    pub fn format(self) -> Format {
+        match self {
+            ReportFormat::Json => Format::Json,
+            ReportFormat::Md => Format::Md,
+            ReportFormat::Html => Format::Html,
+            ReportFormat::Sarif => Format::Sarif,
+            ReportFormat::Navigator => Format::Navigator,
+        }
+    }
+
     /// The file name used in `--output-dir`.
     pub fn file_name(self) -> &'static str {
-        match self {
-            ReportFormat::Json => "atkmap-report.json",
-            ReportFormat::Md => "atkmap-report.md",
-            ReportFormat::Html => "atkmap-report.html",
-            ReportFormat::Sarif => "atkmap-report.sarif",
-            ReportFormat::Navigator => "atkmap-layer.json",
-        }
+        self.format().file_name()
     }
 }
 
@@ -110,10 +116,10 @@ pub struct ReportArgs {
     pub paths_per_pair: usize,
     /// Most characters of the Markdown report (0: no limit); the long tables shrink to fit a
     /// pull-request comment (GitHub takes 65,536)
-    #[arg(long, value_name = "N", default_value_t = crate::report::markdown::DEFAULT_MAX_CHARS)]
+    #[arg(long, value_name = "N", default_value_t = atkmap::report::markdown::DEFAULT_MAX_CHARS)]
     pub md_max_chars: usize,
     /// Most steps of the fix plan (0: no plan)
-    #[arg(long, value_name = "N", default_value_t = crate::analysis::plan::MAX_STEPS)]
+    #[arg(long, value_name = "N", default_value_t = atkmap::analysis::plan::MAX_STEPS)]
     pub plan_steps: usize,
     /// Recompute as if a control had this status: CONTROL=implemented|partial|planned (repeatable)
     #[arg(long, value_name = "CONTROL=STATUS", value_parser = parse_assumption)]
@@ -179,10 +185,9 @@ fn parse_assumption(text: &str) -> Result<(String, ControlStatus), String> {
 fn checked_models(
     paths: Vec<PathBuf>,
     data: &DataOptions,
-    hash: bool,
     shown: DiagnosticsShown,
 ) -> Result<Result<CheckedModels, Outcome>, Failure> {
-    let checked = check_files(&default_paths(paths), data, Date::today(), hash)?;
+    let checked = check_files(&default_paths(paths), data, super::clock::today())?;
     if checked.errors() > 0 {
         match shown {
             DiagnosticsShown::Full => print_diagnostics(&checked),
@@ -204,9 +209,9 @@ fn print_invalid_files(checked: &CheckedModels) {
         .map(|(file, n)| {
             format!(
                 "{}: invalid ({n} error{}); `atkmap check {}` shows them\n",
-                crate::diag::render::visible(file),
+                atkmap::diag::render::visible(file),
                 if *n == 1 { "" } else { "s" },
-                crate::diag::render::visible(file)
+                atkmap::diag::render::visible(file)
             )
         })
         .collect();
@@ -215,7 +220,7 @@ fn print_invalid_files(checked: &CheckedModels) {
 
 /// Builds the report of checked models; all must pin one release.
 pub fn build_report(checked: &CheckedModels, options: &Options) -> Result<Report, Failure> {
-    let mut release: Option<&super::data_source::LoadedRelease> = None;
+    let mut release: Option<&LoadedRelease> = None;
     let mut models = Vec::new();
     for file in &checked.files {
         let (Some(model), Some(loaded)) = (&file.model, &file.release) else {
@@ -233,93 +238,41 @@ pub fn build_report(checked: &CheckedModels, options: &Options) -> Result<Report
         release = Some(loaded.as_ref());
         models.push(model);
     }
-    // Models are independent: analyse them on every core.
-    let analyses = super::parallel::parallel_map(&models, |model| {
-        release.map(|r| analysis::analyze(model, &r.kb, options))
-    });
-    let mut analysed: Vec<(&Model, ModelAnalysis)> = Vec::new();
-    for (model, analysis) in models.iter().zip(analyses) {
-        if let Some(result) = analysis {
-            analysed.push((model, result.map_err(|e| Failure::new(e.to_string()))?));
-        }
-    }
-    unmatched_assumptions(&analysed, options)?;
     let Some(loaded) = release else {
         return Err(Failure::new("no model to report on"));
     };
-    let mut warnings: Vec<String> = loaded
-        .kb
-        .warnings
-        .iter()
-        .take(20)
-        .map(|w| format!("{}: {w} (ignored)", shown_path(&loaded.path)))
-        .collect();
-    if loaded.kb.warnings.len() > 20 {
-        warnings.push(format!(
-            "{}: {} more dangling references",
-            shown_path(&loaded.path),
-            loaded.kb.warnings.len() - 20
-        ));
-    }
-    // A bundle that is not verifiably MITRE's is said first (the path as reports show it).
-    if let Some(warning) = loaded.provenance_warning() {
-        let shown = warning.replace(
-            &loaded.path.display().to_string(),
-            &shown_path(&loaded.path),
-        );
-        warnings.insert(0, shown);
-    }
-    warnings.extend(checked.diagnostics.iter().map(|d| match d.position {
-        Some(p) => format!(
-            "{}:{}:{}: {}[{}]: {}",
-            d.file,
-            p.line,
-            p.column,
-            d.level.label(),
-            d.code.name(),
-            d.message
-        ),
-        None => format!(
-            "{}: {}[{}]: {}",
-            d.file,
-            d.level.label(),
-            d.code.name(),
-            d.message
-        ),
-    }));
-    let assumptions = options
-        .assume
-        .iter()
-        .map(|(control, status)| Assumption {
-            control: control.clone(),
-            status: *status,
-        })
-        .chain(options.fixes.iter().map(|fix| Assumption {
-            control: fix.clone(),
-            status: ControlStatus::Implemented,
-        }))
-        .collect();
-    let mut report = Report::assemble(
-        &loaded.kb,
-        &shown_path(&loaded.path),
-        loaded.sha256.as_deref().unwrap_or_default(),
-        analysed,
-        assumptions,
-        warnings,
-    );
-    report.attack.official = loaded.provenance == crate::attack::official::Provenance::Official;
-    for source in &mut report.attack.frameworks {
-        if let Some(file) = loaded
+    build::build(&data_source(loaded), &models, &checked.diagnostics, options).map_err(|e| {
+        let failure = Failure::new(e.to_string());
+        match e.hint() {
+            Some(hint) => failure.hint(hint),
+            None => failure,
+        }
+    })
+}
+
+/// The release as the report shows it: paths relative to the working directory or home.
+fn data_source(loaded: &LoadedRelease) -> DataSource<'_> {
+    let file = shown_path(&loaded.path);
+    DataSource {
+        kb: &loaded.kb,
+        // A bundle that is not verifiably MITRE's is said first (the path as reports show it).
+        provenance_warning: loaded
+            .provenance_warning()
+            .map(|w| w.replace(&loaded.path.display().to_string(), &file)),
+        file,
+        sha256: loaded.sha256.clone(),
+        official: loaded.provenance == Provenance::Official,
+        companions: loaded
             .companions
             .iter()
-            .find(|c| c.framework.label() == source.id)
-        {
-            source.file = shown_path(&file.path);
-            source.sha256 = file.sha256.clone();
-            source.official = file.official;
-        }
+            .map(|c| CompanionFile {
+                framework: c.framework,
+                file: shown_path(&c.path),
+                sha256: c.sha256.clone(),
+                official: c.official,
+            })
+            .collect(),
     }
-    Ok(report)
 }
 
 /// A data file's path as reports show it: relative to the working directory when it is below
@@ -337,31 +290,6 @@ fn shown_path(path: &std::path::Path) -> String {
         return format!("~/{}", relative.display());
     }
     path.display().to_string()
-}
-
-/// `--assume` and `--assume-fix` apply to every model that has the control or system; naming
-/// something no model has is an error.
-fn unmatched_assumptions(
-    analysed: &[(&Model, ModelAnalysis)],
-    options: &Options,
-) -> Result<(), Failure> {
-    let named = options
-        .assume
-        .iter()
-        .map(|(c, _)| ("--assume", c))
-        .chain(options.fixes.iter().map(|f| ("--assume-fix", f)));
-    for (flag, name) in named {
-        if !analysed.is_empty() && analysed.iter().all(|(_, a)| a.unmatched.contains(name)) {
-            let what = match name.split_once('@') {
-                Some((_, system)) => format!("no model has a system `{system}`"),
-                None => format!("no model has a control `{name}`"),
-            };
-            return Err(Failure::new(format!("{flag} {name}: {what}")).hint(
-                "name a control id, or a fix as MITIGATION@SYSTEM or STRATEGY@SYSTEM with a system id of the model",
-            ));
-        }
-    }
-    Ok(())
 }
 
 /// Where each requested format goes.
@@ -466,81 +394,13 @@ fn template_overrides(dir: Option<&PathBuf>) -> Result<Templates, Failure> {
     Ok(Templates::new(overrides))
 }
 
-fn mermaid_diagrams(checked: &CheckedModels, report: &Report) -> Vec<Diagram> {
-    checked
-        .files
-        .iter()
-        .filter_map(|f| f.model.as_ref())
-        .map(|model| {
-            let chain = SupplyChain::build(model, &[]);
-            let mut highlights = crate::graph::export::Highlights::new();
-            if let Some(summary) = report.models.iter().find(|m| m.file == model.file) {
-                for (i, system) in summary.systems.iter().enumerate() {
-                    if let Some(worst) = system.worst_open {
-                        highlights.insert(i, worst.label().to_string());
-                    }
-                }
-            }
-            Diagram {
-                file: model.file.clone(),
-                mermaid: chain.to_mermaid(&highlights),
-            }
-        })
-        .collect()
-}
-
-/// What the renderers need besides the report.
-pub struct RenderInputs<'a> {
-    pub templates: &'a Templates,
-    pub diagrams: &'a [Diagram],
-    pub md_max_chars: Option<usize>,
-    pub sarif: SarifOptions,
-}
-
-/// Renders one format.
-pub fn render(
-    format: ReportFormat,
-    report: &Report,
-    inputs: &RenderInputs,
-) -> Result<String, Failure> {
-    let RenderInputs {
-        templates,
-        diagrams,
-        md_max_chars,
-        sarif,
-    } = inputs;
-    let md_max_chars = *md_max_chars;
-    let failed =
-        |what: &str, e: String| Failure::new(format!("cannot render the {what} report: {e}"));
-    match format {
-        ReportFormat::Json => {
-            let mut text =
-                serde_json::to_string_pretty(report).map_err(|e| failed("JSON", e.to_string()))?;
-            text.push('\n');
-            Ok(text)
-        }
-        ReportFormat::Md => markdown::render(report, templates, diagrams, md_max_chars)
-            .map_err(|e| Failure::new(format!("template error in {e}"))),
-        ReportFormat::Html => {
-            crate::report::html::render(report, templates).map_err(|e| failed("HTML", e))
-        }
-        ReportFormat::Sarif => {
-            crate::report::sarif::render(report, sarif).map_err(|e| failed("SARIF", e))
-        }
-        ReportFormat::Navigator => {
-            crate::report::navigator::render(report).map_err(|e| failed("Navigator", e))
-        }
-    }
-}
-
 /// The companions' Navigator layers (one per framework, for the domain each publishes), next to
 /// the ATT&CK layer's file: `layer.json` -> `layer-f3.json`, `layer-atlas.json`.
 fn companion_layers(
     report: &Report,
     attack_layer: Option<&std::path::Path>,
 ) -> Result<Vec<(String, Option<PathBuf>)>, Failure> {
-    let layers = crate::report::navigator::render_companions(report)
-        .map_err(|e| Failure::new(format!("cannot render the Navigator report: {e}")))?;
+    let layers = render::companion_layers(report).map_err(|e| Failure::new(e.to_string()))?;
     if layers.is_empty() {
         return Ok(Vec::new());
     }
@@ -573,7 +433,7 @@ fn companion_layers(
 pub fn run_report(args: ReportArgs, data: &DataOptions) -> CliResult {
     let destinations = destinations(&args)?;
     let templates = template_overrides(args.template.as_ref())?;
-    let checked = match checked_models(args.paths.clone(), data, true, args.diagnostics)? {
+    let checked = match checked_models(args.paths.clone(), data, args.diagnostics)? {
         Ok(c) => c,
         Err(outcome) => return Ok(outcome),
     };
@@ -582,8 +442,7 @@ pub fn run_report(args: ReportArgs, data: &DataOptions) -> CliResult {
         assume: args.assume.clone(),
         fixes: args.assume_fix.clone(),
         plan_steps: args.plan_steps,
-        today: Date::today(),
-        ..Options::default()
+        ..Options::new(super::clock::today())
     };
     let mut report = build_report(&checked, &options)?;
     let compared = match &args.baseline {
@@ -591,7 +450,12 @@ pub fn run_report(args: ReportArgs, data: &DataOptions) -> CliResult {
         None => false,
     };
     refuse_overwriting_inputs(&destinations, &checked, args.baseline.as_ref())?;
-    let diagrams = mermaid_diagrams(&checked, &report);
+    let models: Vec<&Model> = checked
+        .files
+        .iter()
+        .filter_map(|f| f.model.as_ref())
+        .collect();
+    let diagrams = render::diagrams(&models, &report);
     // Render everything before writing anything: a failing template leaves no partial set.
     let inputs = RenderInputs {
         templates: &templates,
@@ -609,7 +473,9 @@ pub fn run_report(args: ReportArgs, data: &DataOptions) -> CliResult {
             )
         });
         for (format, path) in destinations {
-            rendered.push((render(format, &report, &inputs)?, path.clone()));
+            let text = render::render(format.format(), &report, &inputs)
+                .map_err(|e| Failure::new(e.to_string()))?;
+            rendered.push((text, path.clone()));
             if format == ReportFormat::Navigator {
                 rendered.extend(companion_layers(&report, path.as_deref())?);
             }
@@ -710,7 +576,7 @@ fn apply_baseline(report: &mut Report, path: &std::path::Path) -> Result<bool, F
         )));
     }
     let value = serde_json::to_value(&slim).map_err(|e| Failure::new(e.to_string()))?;
-    crate::report::baseline::compare(report, &value, &path.display().to_string())
+    atkmap::report::baseline::compare(report, &value, &path.display().to_string())
         .map_err(|e| Failure::new(format!("{} is not a usable baseline: {e}", path.display())))?;
     Ok(true)
 }
@@ -774,7 +640,7 @@ fn gate(report: &Report, fail_on: FailOn, only_regressions: bool) -> Outcome {
         ));
     }
     // Names and ids come from the model: never let them drive the terminal.
-    print_stderr(&crate::diag::render::visible(&message));
+    print_stderr(&atkmap::diag::render::visible(&message));
     Outcome::Findings
 }
 
@@ -802,7 +668,7 @@ fn single_model(
     data: &DataOptions,
     options: &Options,
 ) -> Result<Result<(Model, ModelAnalysis), Outcome>, Failure> {
-    let checked = match checked_models(vec![path], data, false, DiagnosticsShown::Full)? {
+    let checked = match checked_models(vec![path], data, DiagnosticsShown::Full)? {
         Ok(c) => c,
         Err(outcome) => return Ok(Err(outcome)),
     };
@@ -823,14 +689,14 @@ fn single_model(
 pub fn run_graph(args: GraphArgs, data: &DataOptions) -> CliResult {
     let options = Options {
         plan_steps: 0,
-        ..Options::default()
+        ..Options::new(super::clock::today())
     };
     let (model, analysis) = match single_model(args.path, data, &options)? {
         Ok(m) => m,
         Err(outcome) => return Ok(outcome),
     };
     let chain = SupplyChain::build(&model, &analysis.actor_techniques);
-    let highlights = worst_open_severity(&model, &analysis);
+    let highlights = render::highlights(&model, &analysis);
     let text = match args.format {
         GraphFormat::Mermaid => chain.to_mermaid(&highlights),
         GraphFormat::Dot => chain.to_dot(&highlights),
@@ -843,30 +709,6 @@ pub fn run_graph(args: GraphArgs, data: &DataOptions) -> CliResult {
     };
     print_stdout(&text)?;
     Ok(Outcome::Clean)
-}
-
-/// Each system's worst open severity, for highlighting diagrams.
-pub fn worst_open_severity(
-    model: &Model,
-    analysis: &ModelAnalysis,
-) -> crate::graph::export::Highlights {
-    let index: std::collections::HashMap<&str, usize> = model
-        .systems
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.id.value.as_str(), i))
-        .collect();
-    let mut worst: BTreeMap<usize, crate::analysis::findings::Severity> = BTreeMap::new();
-    for e in analysis.exposures.iter().filter(|e| e.is_open()) {
-        if let Some(&s) = index.get(e.system.as_str()) {
-            let w = worst.entry(s).or_insert(e.severity);
-            *w = (*w).max(e.severity);
-        }
-    }
-    worst
-        .into_iter()
-        .map(|(s, severity)| (s, severity.label().to_string()))
-        .collect()
 }
 
 #[derive(Debug, clap::Args)]
@@ -888,7 +730,7 @@ pub fn run_paths(args: PathsArgs, data: &DataOptions) -> CliResult {
     let options = Options {
         paths_per_pair: args.paths_per_pair,
         plan_steps: 0,
-        ..Options::default()
+        ..Options::new(super::clock::today())
     };
     let (model, analysis) = match single_model(args.path, data, &options)? {
         Ok(m) => m,

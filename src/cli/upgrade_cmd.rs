@@ -7,14 +7,13 @@ use std::rc::Rc;
 
 use serde::Serialize;
 
-use crate::attack::release_name::same_version;
-use crate::model::date::Date;
-use crate::model::format::ModelFile;
-use crate::model::{self, Parsed};
-use crate::upgrade::migrate::{Input, Migration};
-use crate::upgrade::render::{diff_markdown, diff_text, migration_text};
-use crate::upgrade::text::unified_diff;
-use crate::upgrade::{self, DiffDocument, Releases, Revocations};
+use atkmap::attack::release_name::same_version;
+use atkmap::model::format::ModelFile;
+use atkmap::model::{self, Parsed};
+use atkmap::upgrade::migrate::{Input, Migration};
+use atkmap::upgrade::render::{diff_markdown, diff_text, migration_text};
+use atkmap::upgrade::text::unified_diff;
+use atkmap::upgrade::{self, DiffDocument, Releases, Revocations};
 
 use super::check_cmd::print_diagnostics;
 use super::companions::Wanted;
@@ -150,7 +149,7 @@ fn read_models(paths: &[PathBuf]) -> Result<Option<Vec<ModelText>>, Failure> {
     if checked.diagnostics.is_empty() {
         return Ok(Some(models));
     }
-    crate::diag::sort(&mut checked.diagnostics);
+    atkmap::diag::sort(&mut checked.diagnostics);
     print_diagnostics(&checked);
     Ok(None)
 }
@@ -176,7 +175,7 @@ fn explicit(data: &DataOptions) -> DataOptions {
 }
 
 fn revocations_of(release: &LoadedRelease) -> Result<Revocations, Failure> {
-    let bytes = super::bulk_read::read_regular(&release.path, super::data_source::MAX_BUNDLE_BYTES)
+    let bytes = super::bulk_read::read_regular(&release.path, super::bundle_file::MAX_BUNDLE_BYTES)
         .map_err(|e| Failure::io("read", &release.path, &e))?;
     Revocations::from_bundle(&bytes)
         .map_err(|e| Failure::new(format!("{}: {e}", release.path.display())))
@@ -237,14 +236,14 @@ pub fn run_diff(args: DiffArgs, data: &DataOptions) -> CliResult {
     };
     let options = explicit(data);
     let companions = models_companions(&models);
-    let from = options.load(Some((&domain, &args.from)), &companions, false)?;
-    let to = options.load(Some((&domain, &args.to)), &companions, false)?;
+    let from = options.load(Some((&domain, &args.from)), &companions)?;
+    let to = options.load(Some((&domain, &args.to)), &companions)?;
     let revocations = revocations_of(&to)?;
     let releases = Releases {
         from: &from.kb,
         to: &to.kb,
         revocations: &revocations,
-        today: Date::today(),
+        today: super::clock::today(),
     };
     let mut diffs = Vec::new();
     for m in &models {
@@ -324,7 +323,7 @@ pub fn run_migrate(args: MigrateArgs, data: &DataOptions) -> CliResult {
     };
     let mut releases: BTreeMap<(String, String), Option<Rc<LoadedRelease>>> = BTreeMap::new();
     let mut revocations: BTreeMap<String, Rc<Revocations>> = BTreeMap::new();
-    let today = Date::today();
+    let today = super::clock::today();
     let mut migrations = Vec::new();
     let mut errors = Vec::new();
     for m in &models {
@@ -342,11 +341,9 @@ pub fn run_migrate(args: MigrateArgs, data: &DataOptions) -> CliResult {
         let target = match releases.get(&target_key) {
             Some(Some(t)) => Rc::clone(t),
             _ => {
-                let loaded = Rc::new(target_options.load(
-                    Some((&domain, &args.to)),
-                    &pinned_companions(&m.file),
-                    false,
-                )?);
+                let loaded = Rc::new(
+                    target_options.load(Some((&domain, &args.to)), &pinned_companions(&m.file))?,
+                );
                 releases.insert(target_key, Some(Rc::clone(&loaded)));
                 loaded
             }
@@ -367,11 +364,9 @@ pub fn run_migrate(args: MigrateArgs, data: &DataOptions) -> CliResult {
             match releases.get(&key) {
                 Some(s) => s.clone(),
                 None => {
-                    let loaded = match options.load(
-                        Some((&domain, &pin)),
-                        &pinned_companions(&m.file),
-                        false,
-                    ) {
+                    let loaded = match options
+                        .load(Some((&domain, &pin)), &pinned_companions(&m.file))
+                    {
                         Ok(l) => Some(Rc::new(l)),
                         Err(e) => {
                             print_stderr(&format!(

@@ -6,26 +6,11 @@
 
 pub mod codes;
 pub mod render;
+pub mod suggest;
 
 use serde::Serialize;
 
-pub use codes::Code;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Level {
-    Error,
-    Warning,
-}
-
-impl Level {
-    pub fn label(self) -> &'static str {
-        match self {
-            Level::Error => "error",
-            Level::Warning => "warning",
-        }
-    }
-}
+pub use codes::{Code, Level};
 
 /// A position in a source file, 1-based; `width` is how many characters to underline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Default)]
@@ -43,13 +28,6 @@ impl Position {
             column,
             width,
         }
-    }
-
-    /// From serde-saphyr's location of a value; `None` where it has none.
-    pub fn from_location(location: serde_saphyr::Location, width: usize) -> Option<Position> {
-        let line = location.line();
-        (line > 0)
-            .then(|| Position::new(line as u32, location.column().max(1) as u32, width as u32))
     }
 }
 
@@ -85,6 +63,20 @@ impl Diagnostic {
 
     pub fn is_error(&self) -> bool {
         self.level == Level::Error
+    }
+
+    /// `file:line:column: level[code]: message` on one line (no hint), as reports list them.
+    pub fn one_line(&self) -> String {
+        let place = match self.position {
+            Some(p) => format!("{}:{}:{}", self.file, p.line, p.column),
+            None => self.file.clone(),
+        };
+        format!(
+            "{place}: {}[{}]: {}",
+            self.level.label(),
+            self.code.name(),
+            self.message
+        )
     }
 }
 

@@ -47,21 +47,6 @@ impl Date {
         let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
         Date { year, month, day }
     }
-
-    /// Today in UTC, or the date in `ATKMAP_TODAY` (YYYY-MM-DD) so that reports and tests can
-    /// be reproduced on any day.
-    pub fn today() -> Date {
-        if let Some(fixed) = std::env::var("ATKMAP_TODAY")
-            .ok()
-            .and_then(|s| Date::parse(s.trim()))
-        {
-            return fixed;
-        }
-        let seconds = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs() as i64);
-        Date::from_unix_days(seconds.div_euclid(86_400))
-    }
 }
 
 fn days_in_month(year: i32, month: u8) -> u8 {

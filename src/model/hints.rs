@@ -5,8 +5,8 @@
 //! Every suggestion names something the loaded release really has; a hint that cannot point
 //! at something close says how to find it rather than guessing.
 
-use super::structure::closest;
 use crate::attack::{Kind, KnowledgeBase, ObjectRef};
+use crate::diag::suggest::closest;
 
 /// How many alternatives a hint lists at most.
 const MAX_SUGGESTIONS: usize = 4;

@@ -12,6 +12,12 @@ use serde::{Deserialize, Deserializer};
 
 use crate::diag::Position;
 
+/// The position of a value from serde-saphyr's location; `None` where it has none.
+pub fn position_of(location: serde_saphyr::Location, width: usize) -> Option<Position> {
+    let line = location.line();
+    (line > 0).then(|| Position::new(line as u32, location.column().max(1) as u32, width as u32))
+}
+
 /// A value and its position in the model file (`None` for values atkmap made up itself).
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Located<T> {
@@ -59,7 +65,7 @@ impl<'de, T: Deserialize<'de> + ScalarWidth> Deserialize<'de> for Located<T> {
         let spanned = serde_saphyr::Spanned::<T>::deserialize(deserializer)?;
         let width = spanned.value.width();
         Ok(Located {
-            position: Position::from_location(spanned.referenced, width),
+            position: position_of(spanned.referenced, width),
             value: spanned.value,
         })
     }

@@ -13,6 +13,7 @@ use super::format::KNOWN_FORMAT_VERSIONS;
 use super::hints::without_thousands_separators;
 use super::located::Located;
 use super::yaml::Node;
+use crate::diag::suggest::closest;
 use crate::diag::{Code, Diagnostic, Position};
 
 /// Checks a whole model tree; returns every problem found.
@@ -464,27 +465,6 @@ fn integer_hint(value: &Node) -> String {
     }
 }
 
-/// The candidate nearest to a misspelling, if it is near enough to be what was meant.
-pub fn closest<'c>(value: &str, candidates: &[&'c str]) -> Option<&'c str> {
-    let lower = value.to_lowercase();
-    let length = lower.chars().count();
-    candidates
-        .iter()
-        .filter_map(|c| {
-            let near = (c.len() / 3).max(1);
-            let candidate = c.to_lowercase();
-            // The distance is at least the difference in length: a long hostile value costs
-            // nothing here instead of a quadratic comparison per candidate.
-            if length.abs_diff(candidate.chars().count()) > near {
-                return None;
-            }
-            let distance = strsim::damerau_levenshtein(&lower, &candidate);
-            (distance <= near).then_some((distance, *c))
-        })
-        .min()
-        .map(|(_, c)| c)
-}
-
 #[cfg(test)]
 mod tests {
     use super::super::schema::model_schema;
@@ -614,16 +594,6 @@ mod tests {
                 "systems[0]",
                 "systems[0].platforms[0]"
             ]
-        );
-    }
-
-    #[test]
-    fn suggestions_are_close() {
-        assert_eq!(closest("nmae", &["name", "id"]), Some("name"));
-        assert_eq!(closest("zzzzzz", &["name", "id"]), None);
-        assert_eq!(
-            closest("Interne", &["internet", "partner"]),
-            Some("internet")
         );
     }
 }

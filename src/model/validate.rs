@@ -11,10 +11,10 @@ use super::hints;
 use super::located::Located;
 use super::resolved::*;
 use super::salvage::Salvaged;
-use super::structure::closest;
 use crate::attack::framework::parse_pin;
 use crate::attack::release_name::same_version;
 use crate::attack::{Framework, Kind, KnowledgeBase};
+use crate::diag::suggest::closest;
 use crate::diag::{Code, Diagnostic, Position};
 
 /// The default `reuse_techniques`: Impersonation and Valid Accounts.

@@ -11,7 +11,7 @@ use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 
 use super::format::ModelFile;
 use super::hints::without_thousands_separators;
-use super::located::{Located, ScalarWidth};
+use super::located::{Located, ScalarWidth, position_of};
 use crate::diag::{Code, Position};
 
 /// Largest model file atkmap reads (16 MiB): far above any real model, far below harm.
@@ -238,6 +238,10 @@ pub fn parse_model(text: &str) -> Result<ModelFile, YamlError> {
 /// Runs a parse on a thread with a stack deep enough for [`MAX_DEPTH`] levels of recursive
 /// deserialisation even in debug builds, whatever thread the caller is on (test threads get
 /// 2 MiB, where 64 levels of nested mappings would overflow).
+#[allow(
+    clippy::disallowed_methods,
+    reason = "a thread is the only way to get a deeper stack; it is joined before returning"
+)]
 fn with_deep_stack<T: Send>(
     parse: impl FnOnce() -> Result<T, YamlError> + Send,
 ) -> Result<T, YamlError> {
@@ -263,7 +267,7 @@ fn with_deep_stack<T: Send>(
 }
 
 fn convert(error: serde_saphyr::Error) -> YamlError {
-    let position = error.location().and_then(|l| Position::from_location(l, 1));
+    let position = error.location().and_then(|l| position_of(l, 1));
     let mut render = serde_saphyr::RenderOptions::default();
     render.snippets = serde_saphyr::SnippetMode::Off;
     let rendered = error.render_with_options(render);

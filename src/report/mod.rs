@@ -7,10 +7,12 @@ use crate::attack::Framework;
 use std::collections::{BTreeMap, BTreeSet};
 
 pub mod baseline;
+pub mod build;
 pub mod for_templates;
 pub mod html;
 pub mod markdown;
 pub mod navigator;
+pub mod render;
 pub mod sarif;
 pub mod svg;
 pub mod templates;
@@ -504,11 +506,7 @@ fn companion_source(
 }
 
 fn summarize_model(model: &Model, analysis: &ModelAnalysis) -> ModelSummary {
-    let mut worst_open: BTreeMap<&str, Severity> = BTreeMap::new();
-    for e in analysis.exposures.iter().filter(|e| e.is_open()) {
-        let worst = worst_open.entry(e.system.as_str()).or_insert(e.severity);
-        *worst = (*worst).max(e.severity);
-    }
+    let worst_open = render::worst_open_by_system(analysis);
     let systems = |ids: &[usize]| -> Vec<String> {
         ids.iter()
             .map(|&s| model.systems[s].id.value.clone())

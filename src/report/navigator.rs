@@ -34,6 +34,8 @@ use serde_json::{Value, json};
 
 use super::Report;
 use crate::analysis::findings::{Exposure, Observability, Preparation, Severity, Status};
+use crate::attack::framework::page_url;
+use crate::attack::release_name::collection_name;
 use crate::graph::palette;
 
 /// The Navigator version the layer is written for, and the layer format version.
@@ -110,16 +112,6 @@ impl Mark {
     }
 }
 
-/// The Navigator domain of a report's ATT&CK domain (`enterprise` -> `enterprise-attack`).
-pub fn layer_domain(domain: &str) -> Option<&'static str> {
-    match domain.strip_suffix("-attack").unwrap_or(domain) {
-        "enterprise" => Some("enterprise-attack"),
-        "mobile" => Some("mobile-attack"),
-        "ics" => Some("ics-attack"),
-        _ => None,
-    }
-}
-
 /// What the report says about one technique.
 #[derive(Default)]
 struct Annotation<'r> {
@@ -155,7 +147,7 @@ struct Scope<'r> {
 /// Renders the report as one Navigator layer (pretty-printed JSON ending with a newline): the
 /// ATT&CK techniques in scope.
 pub fn render(report: &Report) -> Result<String, String> {
-    let domain = layer_domain(&report.attack.domain).ok_or_else(|| {
+    let domain = collection_name(&report.attack.domain).ok_or_else(|| {
         format!(
             "ATT&CK Navigator has no domain for `{}`: it knows enterprise, mobile and ics",
             report.attack.domain
@@ -319,7 +311,7 @@ fn render_scope(report: &Report, scope: &Scope) -> Result<String, String> {
         }
         entry["links"] = json!([{
             "label": format!("{} {id}", scope.title),
-            "url": super::sarif::technique_url(id),
+            "url": page_url(id),
         }]);
         if children.is_some() {
             entry["showSubtechniques"] = json!(true);

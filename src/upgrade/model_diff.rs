@@ -542,9 +542,8 @@ fn side(text: &str, path: &str, kb: &KnowledgeBase, today: Date) -> Side {
         // Paths are computed: whether an exposure lies on one decides whether it can be
         // critical. The plan is not needed.
         let options = Options {
-            today,
             plan_steps: 0,
-            ..Options::default()
+            ..Options::new(today)
         };
         analysis::analyze(&model, kb, &options)
             .ok()

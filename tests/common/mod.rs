@@ -1,6 +1,8 @@
 //! Shared helpers for the integration tests: the real binary and the real ATT&CK bundles.
 #![allow(dead_code)]
 
+pub mod checked;
+
 use std::path::PathBuf;
 
 /// The directories of `ATKMAP_DATA_DIR` (a list separated like `PATH`, as `.ci/run` sets it:
@@ -22,7 +24,7 @@ pub fn data_dirs() -> Vec<PathBuf> {
 /// return `None` (saying so on stderr).
 fn dir_holding(file: &str) -> Option<PathBuf> {
     let mut dirs = data_dirs();
-    dirs.extend(atkmap::cli::data_source::cached_releases_dir());
+    dirs.extend(cached_releases_dir());
     if let Some(dir) = dirs.iter().find(|d| d.join(file).is_file()) {
         return Some(dir.clone());
     }
@@ -35,6 +37,15 @@ fn dir_holding(file: &str) -> Option<PathBuf> {
     }
     eprintln!("skipping (ATKMAP_SKIP_DATA): no {file} in ATKMAP_DATA_DIR or the user cache");
     None
+}
+
+/// Where `atkmap data fetch` saves files: `ATKMAP_CACHE_DIR` or the user cache, then
+/// `attack-data` (as the binary's `cli::data_source` decides).
+fn cached_releases_dir() -> Option<PathBuf> {
+    std::env::var_os("ATKMAP_CACHE_DIR")
+        .map(PathBuf::from)
+        .or_else(|| dirs::cache_dir().map(|d| d.join("atkmap")))
+        .map(|d| d.join("attack-data"))
 }
 
 /// The command that downloads a data file into the user cache.

@@ -38,7 +38,9 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 
 use super::Report;
-pub use uri::{artifact_uri, technique_url};
+use crate::attack::framework::page_url;
+use crate::attack::release_name::collection_name;
+pub use uri::artifact_uri;
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 const INFORMATION_URI: &str = "https://github.com/atkmap/atkmap";
@@ -128,7 +130,7 @@ pub fn render(report: &Report, options: &SarifOptions) -> Result<String, String>
 }
 
 fn domain(report: &Report) -> String {
-    super::navigator::layer_domain(&report.attack.domain)
+    collection_name(&report.attack.domain)
         .map(str::to_string)
         .unwrap_or_else(|| report.attack.domain.clone())
 }
@@ -158,7 +160,7 @@ fn taxonomy(report: &Report, taxa: &[(String, String)]) -> Value {
         "taxa": taxa.iter().map(|(id, name)| json!({
             "id": id,
             "name": name,
-            "helpUri": technique_url(id),
+            "helpUri": page_url(id),
         })).collect::<Vec<_>>(),
     })
 }

@@ -73,12 +73,6 @@ fn hex(bytes: &[u8]) -> String {
     out
 }
 
-/// The page of a technique or sub-technique on its framework's site (ATT&CK, F3, ATLAS).
-pub fn technique_url(id: &str) -> String {
-    crate::attack::framework::object_url(id)
-        .unwrap_or_else(|| "https://attack.mitre.org/".to_string())
-}
-
 /// The file name of a path.
 pub fn file_name(path: &str) -> &str {
     path.rsplit(['/', '\\']).next().unwrap_or(path)
