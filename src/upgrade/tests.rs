@@ -2,9 +2,10 @@
 //! (`tests/fixtures/upgrade/stix/`), made up to contain every kind of change.
 
 use super::fate::{Fate, Fates, Revocations, fate};
-use super::migrate::{Input, migrate};
-use super::model_diff::{Change, Releases};
+use super::migrate::{Input, Problem, Reason, Subject, migrate};
+use super::model_diff::{Change, ExposureChangeKind, NewReason, Releases};
 use super::references::{Resolved, match_across};
+use super::release_diff::Outcome;
 use super::text::unified_diff;
 use super::*;
 use crate::attack::{Kind, KnowledgeBase, load_bundle};
@@ -87,7 +88,7 @@ fn release_diff_counts_every_kind_of_change() {
     let techniques = diff
         .summary
         .iter()
-        .find(|c| c.kind == "technique")
+        .find(|c| c.kind == Kind::Technique)
         .expect("technique row");
     assert_eq!(
         (
@@ -103,7 +104,7 @@ fn release_diff_counts_every_kind_of_change() {
         (5, 5, 1, 1, 2, Some(2), Some(1), Some(1))
     );
     let lists = diff.lists.expect("lists asked for");
-    let outcomes: Vec<(&str, &str, Vec<&str>)> = lists
+    let outcomes: Vec<(&str, Outcome, Vec<&str>)> = lists
         .revoked
         .iter()
         .map(|r| {
@@ -117,14 +118,14 @@ fn release_diff_counts_every_kind_of_change() {
     assert_eq!(
         outcomes,
         vec![
-            ("T9100", "replaced", vec!["T9101"]),
-            ("T9200", "replaced", vec!["T9202"]),
-            ("T9201", "replaced", vec!["T9202"]),
-            ("T9300", "split", vec!["T9301", "T9302"]),
-            ("T9400", "kind-changed", vec!["M9400"]),
-            ("M9001", "replaced", vec!["M9002"]),
-            ("G9001", "replaced", vec!["G9002"]),
-            ("DET9001", "replaced", vec!["DET9002"]),
+            ("T9100", Outcome::Replaced, vec!["T9101"]),
+            ("T9200", Outcome::Replaced, vec!["T9202"]),
+            ("T9201", Outcome::Replaced, vec!["T9202"]),
+            ("T9300", Outcome::Split, vec!["T9301", "T9302"]),
+            ("T9400", Outcome::KindChanged, vec!["M9400"]),
+            ("M9001", Outcome::Replaced, vec!["M9002"]),
+            ("G9001", Outcome::Replaced, vec!["G9002"]),
+            ("DET9001", Outcome::Replaced, vec!["DET9002"]),
         ]
     );
 }
@@ -230,7 +231,7 @@ fn migration_edits_only_the_ids_and_the_pin() {
         .replace("technique: T9201,", "technique: T9202,")
         .replace("technique: T9100\n", "technique: T9101\n");
     assert_eq!(m.new_text, expected);
-    let problems: Vec<(&str, &str)> = m
+    let problems: Vec<(&str, Problem)> = m
         .needs_human
         .iter()
         .map(|h| (h.id.as_str(), h.problem))
@@ -238,9 +239,9 @@ fn migration_edits_only_the_ids_and_the_pin() {
     assert_eq!(
         problems,
         [
-            ("T9300", "split"),
-            ("T9400", "kind-changed"),
-            ("T9500", "deprecated")
+            ("T9300", Problem::Split),
+            ("T9400", Problem::KindChanged),
+            ("T9500", Problem::Deprecated)
         ]
     );
     // Migrating the result again changes nothing.
@@ -593,7 +594,7 @@ fn the_walk_is_linear_on_splits_that_rejoin() {
             .iter()
             .find(|r| r.id == kb.meta(join(levels - 1)).attack_id)
             .expect("the last rung's join is listed");
-        assert_eq!(last.outcome, "split");
+        assert_eq!(last.outcome, Outcome::Split);
         let ids: Vec<&str> = last.replaced_by.iter().map(|t| t.id.as_str()).collect();
         assert_eq!(ids, [kb.meta(end).attack_id.as_str()]);
     }
@@ -712,4 +713,80 @@ fn the_memoised_walk_agrees_with_the_walk_as_it_was() {
     links.extend([(87, 88), (87, 89), (89, 0)]);
     let (kb, revocations, refs) = made_release(&objects, &links);
     assert_as_before(&kb, &revocations, &refs);
+}
+
+/// Each kind enum's label is its JSON name, so text and JSON say the same word.
+#[test]
+fn labels_are_the_serialised_names() {
+    fn check<T: serde::Serialize>(value: T, label: &str) {
+        assert_eq!(
+            serde_json::to_value(&value).expect("serialises"),
+            serde_json::Value::from(label)
+        );
+    }
+    for o in [
+        Outcome::Replaced,
+        Outcome::Split,
+        Outcome::KindChanged,
+        Outcome::NoReplacement,
+    ] {
+        check(o, o.label());
+    }
+    for r in [Reason::Revoked, Reason::Renumbered] {
+        check(r, r.label());
+    }
+    for p in [
+        Problem::Deprecated,
+        Problem::RevokedWithoutReplacement,
+        Problem::Split,
+        Problem::KindChanged,
+        Problem::ReplacementDeprecated,
+        Problem::NotInTarget,
+        Problem::WrongKind,
+        Problem::NotEditable,
+        Problem::InvalidInTarget,
+    ] {
+        check(p, p.label());
+    }
+    let kinds = crate::attack::lookup::ALL_KINDS.map(Subject::Object);
+    for s in kinds
+        .into_iter()
+        .chain([Subject::Platform, Subject::Telemetry, Subject::Model])
+    {
+        check(s, s.label());
+    }
+    for r in [
+        NewReason::NewTechnique,
+        NewReason::NewPlatforms,
+        NewReason::Reinstated,
+    ] {
+        check(r, r.label());
+    }
+    for c in [
+        ExposureChangeKind::NewGap,
+        ExposureChangeKind::ClosedGap,
+        ExposureChangeKind::Status,
+        ExposureChangeKind::Severity,
+        ExposureChangeKind::Added,
+        ExposureChangeKind::Removed,
+    ] {
+        check(c, c.label());
+    }
+    // `Dropped::code` is the diagnostic code itself.
+    for code in crate::diag::codes::ALL_CODES {
+        check(code, code.name());
+    }
+}
+
+/// Exposure changes are listed new gaps first, then closed gaps, status and severity changes,
+/// and exposures in scope on one side only: the order the variants are declared in.
+#[test]
+fn exposure_changes_order_as_declared() {
+    use ExposureChangeKind::*;
+    let mut shuffled = [Removed, Severity, NewGap, Added, ClosedGap, Status];
+    shuffled.sort();
+    assert_eq!(
+        shuffled,
+        [NewGap, ClosedGap, Status, Severity, Added, Removed]
+    );
 }
