@@ -175,9 +175,44 @@ pub struct Migration {
     pub new_text: String,
 }
 
-/// Why a file cannot be migrated at all.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MigrateError(pub String);
+/// Why a file cannot be migrated at all; nothing of it is written.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MigrateError {
+    /// The file pins another ATT&CK domain than the target release's.
+    #[error(
+        "{path} pins the ATT&CK {domain} domain, but the target release is {target_domain} {target_version}"
+    )]
+    OtherDomain {
+        path: String,
+        domain: String,
+        target_domain: String,
+        target_version: String,
+    },
+    /// The file pins a newer release than the target: migrate only moves forward.
+    #[error("{path} pins ATT&CK {pinned}, newer than {target}: migrate only moves models forward")]
+    Backwards {
+        path: String,
+        pinned: String,
+        target: String,
+    },
+    /// The pinned version is not written where the parser says, as a plain or simply quoted
+    /// value, so it cannot be rewritten.
+    #[error("{path}: cannot find the pinned version `{version}` in the text to rewrite it")]
+    PinNotInText { path: String, version: String },
+    /// Two planned edits touch the same characters.
+    #[error("{path}: the planned edits overlap; nothing was changed")]
+    OverlappingEdits { path: String },
+    /// After the edits the file pins something else than the target.
+    #[error("{path}: after the edits the file pins `{pinned}`, not {target}; nothing was changed")]
+    WrongPinAfterEdits {
+        path: String,
+        pinned: String,
+        target: String,
+    },
+    /// The edited text would not parse.
+    #[error("{path}: the edited file would not parse ({problem}); nothing was changed")]
+    EditedFileBroken { path: String, problem: String },
+}
 
 /// Plans and applies the migration of one parsed file to `input.target`.
 pub fn migrate(input: &Input) -> Result<Migration, MigrateError> {
@@ -185,18 +220,21 @@ pub fn migrate(input: &Input) -> Result<Migration, MigrateError> {
     let file = input.file;
     let domain = file.attack.domain.value.name();
     if target.release.domain != domain {
-        return Err(MigrateError(format!(
-            "{} pins the ATT&CK {domain} domain, but the target release is {} {}",
-            input.path, target.release.domain, target.release.version
-        )));
+        return Err(MigrateError::OtherDomain {
+            path: input.path.to_string(),
+            domain: domain.to_string(),
+            target_domain: target.release.domain.clone(),
+            target_version: target.release.version.clone(),
+        });
     }
     let from = file.attack.version.value.clone();
     let to = target.release.version.clone();
     if crate::attack::release_name::compare_versions(&to, &from).is_lt() {
-        return Err(MigrateError(format!(
-            "{} pins ATT&CK {from}, newer than {to}: migrate only moves models forward",
-            input.path
-        )));
+        return Err(MigrateError::Backwards {
+            path: input.path.to_string(),
+            pinned: from,
+            target: to,
+        });
     }
     let starts = line_starts(input.text);
     let mut edits = Vec::new();
@@ -208,11 +246,9 @@ pub fn migrate(input: &Input) -> Result<Migration, MigrateError> {
         let span = version
             .position
             .and_then(|p| scalar_span(input.text, &starts, p, &version.value))
-            .ok_or_else(|| {
-                MigrateError(format!(
-                    "{}: cannot find the pinned version `{}` in the text to rewrite it",
-                    input.path, version.value
-                ))
+            .ok_or_else(|| MigrateError::PinNotInText {
+                path: input.path.to_string(),
+                version: version.value.clone(),
             })?;
         edits.push(Edit {
             range: span.content,
@@ -261,11 +297,8 @@ pub fn migrate(input: &Input) -> Result<Migration, MigrateError> {
         }
     }
 
-    let new_text = apply(input.text, &edits).ok_or_else(|| {
-        MigrateError(format!(
-            "{}: the planned edits overlap; nothing was changed",
-            input.path
-        ))
+    let new_text = apply(input.text, &edits).ok_or_else(|| MigrateError::OverlappingEdits {
+        path: input.path.to_string(),
     })?;
     verify(input, &new_text, &to)?;
     let changed = new_text != input.text;
@@ -443,17 +476,18 @@ fn plan(input: &Input, fates: &Fates, r: &Reference, matched: Matched) -> Plan {
 fn verify(input: &Input, new_text: &str, to: &str) -> Result<(), MigrateError> {
     match model::parse(new_text, input.path) {
         Parsed::File(file) if same_version(&file.attack.version.value, to) => Ok(()),
-        Parsed::File(file) => Err(MigrateError(format!(
-            "{}: after the edits the file pins `{}`, not {to}; nothing was changed",
-            input.path, file.attack.version.value
-        ))),
-        Parsed::Broken(problems) => Err(MigrateError(format!(
-            "{}: the edited file would not parse ({}); nothing was changed",
-            input.path,
-            problems
+        Parsed::File(file) => Err(MigrateError::WrongPinAfterEdits {
+            path: input.path.to_string(),
+            pinned: file.attack.version.value.clone(),
+            target: to.to_string(),
+        }),
+        Parsed::Broken(problems) => Err(MigrateError::EditedFileBroken {
+            path: input.path.to_string(),
+            problem: problems
                 .first()
                 .map_or("unknown problem", |d| d.message.as_str())
-        ))),
+                .to_string(),
+        }),
     }
 }
 

@@ -2,7 +2,7 @@
 //! (`tests/fixtures/upgrade/stix/`), made up to contain every kind of change.
 
 use super::fate::{Fate, Fates, Revocations, fate};
-use super::migrate::{Input, Problem, Reason, Subject, migrate};
+use super::migrate::{Input, MigrateError, Problem, Reason, Subject, migrate};
 use super::model_diff::{Change, ExposureChangeKind, NewReason, Releases};
 use super::references::{Resolved, match_across};
 use super::release_diff::Outcome;
@@ -275,7 +275,11 @@ fn migration_refuses_to_go_backwards() {
         today: TODAY,
     })
     .expect_err("91.0 -> 90.0 is refused");
-    assert!(e.0.contains("forward"), "{e:?}");
+    assert!(matches!(e, MigrateError::Backwards { .. }), "{e:?}");
+    assert_eq!(
+        e.to_string(),
+        "m.yaml pins ATT&CK 91.0, newer than 90.0: migrate only moves models forward"
+    );
 }
 
 /// Applies a unified diff to `old` (test helper: trusts the hunk headers).
@@ -789,4 +793,54 @@ fn exposure_changes_order_as_declared() {
         shuffled,
         [NewGap, ClosedGap, Status, Severity, Added, Removed]
     );
+}
+
+/// The messages `migrate` prints after `error: `, word for word as they were when the error
+/// was a string.
+#[test]
+fn migrate_errors_keep_their_messages() {
+    let path = || "m.yaml".to_string();
+    let cases = [
+        (
+            MigrateError::OtherDomain {
+                path: path(),
+                domain: "mobile".into(),
+                target_domain: "enterprise".into(),
+                target_version: "18.1".into(),
+            },
+            "m.yaml pins the ATT&CK mobile domain, but the target release is enterprise 18.1",
+        ),
+        (
+            MigrateError::PinNotInText {
+                path: path(),
+                version: "17.1".into(),
+            },
+            "m.yaml: cannot find the pinned version `17.1` in the text to rewrite it",
+        ),
+        (
+            MigrateError::OverlappingEdits { path: path() },
+            "m.yaml: the planned edits overlap; nothing was changed",
+        ),
+        (
+            MigrateError::WrongPinAfterEdits {
+                path: path(),
+                pinned: "17.1".into(),
+                target: "18.1".into(),
+            },
+            "m.yaml: after the edits the file pins `17.1`, not 18.1; nothing was changed",
+        ),
+        (
+            MigrateError::EditedFileBroken {
+                path: path(),
+                problem: "unknown problem".into(),
+            },
+            "m.yaml: the edited file would not parse (unknown problem); nothing was changed",
+        ),
+    ];
+    for (error, message) in cases {
+        assert_eq!(error.to_string(), message);
+    }
+    let bad = Revocations::from_bundle(b"{").expect_err("not a bundle");
+    let direct = serde_json::from_slice::<serde_json::Value>(b"{").expect_err("not JSON");
+    assert_eq!(bad.to_string(), direct.to_string());
 }
