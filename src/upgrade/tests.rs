@@ -357,6 +357,86 @@ fn unified_diffs_apply_back() {
     }
 }
 
+/// Checks that each hunk header counts the lines its body has on each side.
+fn assert_hunk_counts(diff: &str) {
+    let count = |range: &str| -> usize {
+        range
+            .split_once(',')
+            .map_or(Some(1), |(_, n)| n.parse().ok())
+            .expect("a count")
+    };
+    for hunk in diff.split("\n@@ -").skip(1) {
+        let (header, body) = hunk.split_once(" @@\n").expect("hunk header");
+        let (old, new) = header.split_once(" +").expect("two ranges");
+        let mut seen = (0, 0);
+        for line in body.lines() {
+            match line.chars().next() {
+                Some(' ') => seen = (seen.0 + 1, seen.1 + 1),
+                Some('-') => seen.0 += 1,
+                Some('+') => seen.1 += 1,
+                _ => {}
+            }
+        }
+        assert_eq!(
+            (count(old), count(new)),
+            seen,
+            "hunk @@ -{header} @@ in\n{diff}"
+        );
+    }
+}
+
+/// Small texts over two or five distinct lines, so that many edit scripts are equally short:
+/// the diffs still apply back, and each hunk header counts its lines (similar 2.7's
+/// TextDiff writes `@@ -1 +2 @@` over `-A`, ` B`, `+B` for "A\nB\n" -> "B\nB\n").
+#[test]
+fn unified_diffs_of_repetitive_texts_apply_back_and_count_their_lines() {
+    let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    let mut next = move |below: u64| -> u64 {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state % below
+    };
+    for _ in 0..2000 {
+        let alphabet: &[&str] = if next(2) == 0 {
+            &["a\n", "b\n"]
+        } else {
+            &["a\n", "b\n", "c\n", "d\n", "e\n"]
+        };
+        let mut text = || -> String {
+            let mut t: String = (0..next(14))
+                .map(|_| alphabet[next(alphabet.len() as u64) as usize])
+                .collect();
+            if next(5) == 0 {
+                t.pop();
+            }
+            t
+        };
+        let (old, new) = (text(), text());
+        let diff = unified_diff(&old, &new, "a", "b");
+        assert_eq!(patch(&old, &diff), new, "diff:\n{diff}");
+        assert_hunk_counts(&diff);
+    }
+    assert_eq!(
+        unified_diff("A\nB\n", "B\nB\n", "a", "b"),
+        "--- a\n+++ b\n@@ -1,2 +1,2 @@\n-A\n B\n+B\n"
+    );
+}
+
+/// Lines end at `\n` only, as for diff(1) and patch(1): a lone `\r` (which YAML takes as a
+/// line break) stays inside a line, and a last line ending in `\r` still lacks its newline.
+#[test]
+fn unified_diff_splits_lines_at_newlines_only() {
+    assert_eq!(
+        unified_diff("a\rb\n", "a\rc\n", "x", "y"),
+        "--- x\n+++ y\n@@ -1 +1 @@\n-a\rb\n+a\rc\n"
+    );
+    assert_eq!(
+        unified_diff("a\nb\r", "a\nc\r", "x", "y"),
+        "--- x\n+++ y\n@@ -1,2 +1,2 @@\n a\n-b\r\n\\ No newline at end of file\n+c\r\n\\ No newline at end of file\n"
+    );
+}
+
 /// One object of a made-up bundle for the revocation walks.
 #[derive(Debug, Clone, Copy, Default)]
 struct Made {
