@@ -392,7 +392,7 @@ pub fn run_migrate(args: MigrateArgs, data: &DataOptions) -> CliResult {
         };
         match upgrade::migrate(&input) {
             Ok(migration) => migrations.push(migration),
-            Err(e) => errors.push(e.0),
+            Err(e) => errors.push(e.to_string()),
         }
     }
     if !errors.is_empty() {

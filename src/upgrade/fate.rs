@@ -21,6 +21,14 @@ pub struct Revocations {
     targets: BTreeMap<String, BTreeSet<String>>,
 }
 
+/// Why a bundle's `revoked-by` relationships cannot be read.
+#[derive(Debug, thiserror::Error)]
+pub enum RevocationsError {
+    /// The bytes are not JSON shaped like a STIX bundle (an object with a list of objects).
+    #[error(transparent)]
+    NotABundle(#[from] serde_json::Error),
+}
+
 #[derive(Deserialize)]
 struct Bundle<'a> {
     #[serde(borrow, default)]
@@ -46,8 +54,8 @@ struct Relationship<'a> {
 
 impl Revocations {
     /// Reads the `revoked-by` relationships of a STIX bundle.
-    pub fn from_bundle(bytes: &[u8]) -> Result<Revocations, String> {
-        let bundle: Bundle = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
+    pub fn from_bundle(bytes: &[u8]) -> Result<Revocations, RevocationsError> {
+        let bundle: Bundle = serde_json::from_slice(bytes)?;
         let mut targets: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         for r in bundle.objects {
             if r.kind != "relationship"

@@ -25,7 +25,8 @@ pub struct Dropped {
     pub column: u32,
     /// The value left out.
     pub value: String,
-    pub code: &'static str,
+    /// The diagnostic that made it leave (`unknown-attack-id`).
+    pub code: Code,
     pub message: String,
 }
 
@@ -89,7 +90,7 @@ pub fn validate(text: &str, path: &str, kb: &KnowledgeBase, today: Date) -> Leni
                     line: 0,
                     column: 0,
                     value: id.to_string(),
-                    code: Code::UnknownAttackId.name(),
+                    code: Code::UnknownAttackId,
                     message: format!(
                         "the default {key} technique {id} is not an active technique of ATT&CK {} {}",
                         kb.release.domain, kb.release.version
@@ -131,7 +132,7 @@ pub fn validate(text: &str, path: &str, kb: &KnowledgeBase, today: Date) -> Leni
                     line: p.line,
                     column: p.column,
                     value,
-                    code: d.code.name(),
+                    code: d.code,
                     message: d.message.clone(),
                 });
             }

@@ -6,14 +6,14 @@
 //! at the position the parser reported; the rest of the file is not touched. What cannot be
 //! decided mechanically is listed for a human and left as it is.
 
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 
 use super::fate::{Fate, Fates, Revocations};
 use super::references::{Matched, Reference, Resolved, match_across, references};
 use super::text::{Edit, apply, line_starts, scalar_span};
 use crate::attack::release_name::same_version;
 use crate::attack::view::Named;
-use crate::attack::{KnowledgeBase, ObjectRef};
+use crate::attack::{Kind, KnowledgeBase, ObjectRef};
 use crate::diag::Position;
 use crate::model::date::Date;
 use crate::model::format::ModelFile;
@@ -42,15 +42,106 @@ pub struct Replacement {
     pub line: u32,
     pub column: u32,
     pub field: String,
-    pub kind: &'static str,
+    #[serde(serialize_with = "super::kind_label")]
+    pub kind: Kind,
     pub from: String,
     pub to: String,
     pub name: String,
-    /// `revoked` (replaced by what revoked it) or `renumbered` (same object, new ID).
-    pub reason: &'static str,
+    pub reason: Reason,
     /// For revoked-by chains longer than one step: every ID on the way.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub via: Vec<String>,
+}
+
+/// Why an ID is replaced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Reason {
+    /// Replaced by what revoked it (the end of the revoked-by chain).
+    Revoked,
+    /// The same object under a new ID.
+    Renumbered,
+}
+
+impl Reason {
+    /// The name JSON and text use.
+    pub fn label(self) -> &'static str {
+        match self {
+            Reason::Revoked => "revoked",
+            Reason::Renumbered => "renumbered",
+        }
+    }
+}
+
+/// What a human must decide about a reference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Problem {
+    /// Deprecated, and ATT&CK names no replacement.
+    Deprecated,
+    /// Revoked, and ATT&CK names no replacement.
+    RevokedWithoutReplacement,
+    /// Revoked into several objects.
+    Split,
+    /// Revoked into an object the field cannot hold.
+    KindChanged,
+    /// Replaced by an object that is itself deprecated (the ID is still replaced).
+    ReplacementDeprecated,
+    /// The target release does not have it.
+    NotInTarget,
+    /// In the target release the ID names an object of another kind.
+    WrongKind,
+    /// It should be replaced, but the text cannot be edited safely (a default the file does
+    /// not spell out, or a value written with escapes or folded).
+    NotEditable,
+    /// Another error `atkmap check` finds once migrated.
+    InvalidInTarget,
+}
+
+impl Problem {
+    /// The name JSON and text use (`[kind-changed]`).
+    pub fn label(self) -> &'static str {
+        match self {
+            Problem::Deprecated => "deprecated",
+            Problem::RevokedWithoutReplacement => "revoked-without-replacement",
+            Problem::Split => "split",
+            Problem::KindChanged => "kind-changed",
+            Problem::ReplacementDeprecated => "replacement-deprecated",
+            Problem::NotInTarget => "not-in-target",
+            Problem::WrongKind => "wrong-kind",
+            Problem::NotEditable => "not-editable",
+            Problem::InvalidInTarget => "invalid-in-target",
+        }
+    }
+}
+
+/// What a reference needing a human names: an ATT&CK object of a kind, or, for what `atkmap
+/// check` finds once migrated, a platform, a telemetry entry or something else of the model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Subject {
+    Object(Kind),
+    Platform,
+    Telemetry,
+    Model,
+}
+
+impl Subject {
+    /// The name JSON uses: the ATT&CK kind's label, else `platform`, `telemetry` or `model`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Subject::Object(kind) => kind.label(),
+            Subject::Platform => "platform",
+            Subject::Telemetry => "telemetry",
+            Subject::Model => "model",
+        }
+    }
+}
+
+/// A plain string, the label: the kinds of objects and the model's own entries share one field.
+impl Serialize for Subject {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.label())
+    }
 }
 
 /// Something a human must decide; the file keeps the reference as it was.
@@ -60,12 +151,9 @@ pub struct NeedsHuman {
     pub line: u32,
     pub column: u32,
     pub field: String,
-    pub kind: &'static str,
+    pub kind: Subject,
     pub id: String,
-    /// `deprecated`, `revoked-without-replacement`, `split`, `kind-changed`,
-    /// `replacement-deprecated`, `not-in-target`, `wrong-kind`, `not-editable` or
-    /// `invalid-in-target` (another error `atkmap check` finds once migrated).
-    pub problem: &'static str,
+    pub problem: Problem,
     pub message: String,
     /// The objects to choose from (a split's parts, the replacement of another kind).
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -87,9 +175,44 @@ pub struct Migration {
     pub new_text: String,
 }
 
-/// Why a file cannot be migrated at all.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MigrateError(pub String);
+/// Why a file cannot be migrated at all; nothing of it is written.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MigrateError {
+    /// The file pins another ATT&CK domain than the target release's.
+    #[error(
+        "{path} pins the ATT&CK {domain} domain, but the target release is {target_domain} {target_version}"
+    )]
+    OtherDomain {
+        path: String,
+        domain: String,
+        target_domain: String,
+        target_version: String,
+    },
+    /// The file pins a newer release than the target: migrate only moves forward.
+    #[error("{path} pins ATT&CK {pinned}, newer than {target}: migrate only moves models forward")]
+    Backwards {
+        path: String,
+        pinned: String,
+        target: String,
+    },
+    /// The pinned version is not written where the parser says, as a plain or simply quoted
+    /// value, so it cannot be rewritten.
+    #[error("{path}: cannot find the pinned version `{version}` in the text to rewrite it")]
+    PinNotInText { path: String, version: String },
+    /// Two planned edits touch the same characters.
+    #[error("{path}: the planned edits overlap; nothing was changed")]
+    OverlappingEdits { path: String },
+    /// After the edits the file pins something else than the target.
+    #[error("{path}: after the edits the file pins `{pinned}`, not {target}; nothing was changed")]
+    WrongPinAfterEdits {
+        path: String,
+        pinned: String,
+        target: String,
+    },
+    /// The edited text would not parse.
+    #[error("{path}: the edited file would not parse ({problem}); nothing was changed")]
+    EditedFileBroken { path: String, problem: String },
+}
 
 /// Plans and applies the migration of one parsed file to `input.target`.
 pub fn migrate(input: &Input) -> Result<Migration, MigrateError> {
@@ -97,18 +220,21 @@ pub fn migrate(input: &Input) -> Result<Migration, MigrateError> {
     let file = input.file;
     let domain = file.attack.domain.value.name();
     if target.release.domain != domain {
-        return Err(MigrateError(format!(
-            "{} pins the ATT&CK {domain} domain, but the target release is {} {}",
-            input.path, target.release.domain, target.release.version
-        )));
+        return Err(MigrateError::OtherDomain {
+            path: input.path.to_string(),
+            domain: domain.to_string(),
+            target_domain: target.release.domain.clone(),
+            target_version: target.release.version.clone(),
+        });
     }
     let from = file.attack.version.value.clone();
     let to = target.release.version.clone();
     if crate::attack::release_name::compare_versions(&to, &from).is_lt() {
-        return Err(MigrateError(format!(
-            "{} pins ATT&CK {from}, newer than {to}: migrate only moves models forward",
-            input.path
-        )));
+        return Err(MigrateError::Backwards {
+            path: input.path.to_string(),
+            pinned: from,
+            target: to,
+        });
     }
     let starts = line_starts(input.text);
     let mut edits = Vec::new();
@@ -120,11 +246,9 @@ pub fn migrate(input: &Input) -> Result<Migration, MigrateError> {
         let span = version
             .position
             .and_then(|p| scalar_span(input.text, &starts, p, &version.value))
-            .ok_or_else(|| {
-                MigrateError(format!(
-                    "{}: cannot find the pinned version `{}` in the text to rewrite it",
-                    input.path, version.value
-                ))
+            .ok_or_else(|| MigrateError::PinNotInText {
+                path: input.path.to_string(),
+                version: version.value.clone(),
             })?;
         edits.push(Edit {
             range: span.content,
@@ -153,7 +277,7 @@ pub fn migrate(input: &Input) -> Result<Migration, MigrateError> {
                     }
                     None => needs_human.push(human(
                         &reference,
-                        "not-editable",
+                        Problem::NotEditable,
                         match reference.position {
                             None => format!(
                                 "{} is a default this file does not spell out; write `{}` with {} explicitly",
@@ -173,11 +297,8 @@ pub fn migrate(input: &Input) -> Result<Migration, MigrateError> {
         }
     }
 
-    let new_text = apply(input.text, &edits).ok_or_else(|| {
-        MigrateError(format!(
-            "{}: the planned edits overlap; nothing was changed",
-            input.path
-        ))
+    let new_text = apply(input.text, &edits).ok_or_else(|| MigrateError::OverlappingEdits {
+        path: input.path.to_string(),
     })?;
     verify(input, &new_text, &to)?;
     let changed = new_text != input.text;
@@ -203,17 +324,12 @@ enum Plan {
     Human(NeedsHuman),
 }
 
-fn human(
-    r: &Reference,
-    problem: &'static str,
-    message: String,
-    candidates: Vec<Named>,
-) -> NeedsHuman {
+fn human(r: &Reference, problem: Problem, message: String, candidates: Vec<Named>) -> NeedsHuman {
     NeedsHuman {
         line: r.position.map_or(0, |p| p.line),
         column: r.position.map_or(0, |p| p.column),
         field: r.field.clone(),
-        kind: r.kind.label(),
+        kind: Subject::Object(r.kind),
         id: r.id.clone(),
         problem,
         message,
@@ -237,7 +353,7 @@ fn plan(input: &Input, fates: &Fates, r: &Reference, matched: Matched) -> Plan {
         Resolved::WrongKind(o) => {
             return Plan::Human(human(
                 r,
-                "wrong-kind",
+                Problem::WrongKind,
                 format!(
                     "`{}` takes {} IDs, but {} is {} in {release}",
                     r.field,
@@ -255,17 +371,17 @@ fn plan(input: &Input, fates: &Fates, r: &Reference, matched: Matched) -> Plan {
                 }
                 _ => format!("{} is not a {} in {release}", r.id, r.kind.label()),
             };
-            return Plan::Human(human(r, "not-in-target", message, Vec::new()));
+            return Plan::Human(human(r, Problem::NotInTarget, message, Vec::new()));
         }
     };
     let meta = target.meta(object);
-    let replace = |to: ObjectRef, reason: &'static str, via: Vec<String>| {
+    let replace = |to: ObjectRef, reason: Reason, via: Vec<String>| {
         let m = target.meta(to);
         Replacement {
             line: r.position.map_or(0, |p| p.line),
             column: r.position.map_or(0, |p| p.column),
             field: r.field.clone(),
-            kind: r.kind.label(),
+            kind: r.kind,
             from: r.id.clone(),
             to: m.attack_id.clone(),
             name: m.name.clone(),
@@ -278,12 +394,12 @@ fn plan(input: &Input, fates: &Fates, r: &Reference, matched: Matched) -> Plan {
             if meta.attack_id.eq_ignore_ascii_case(&r.id) || meta.attack_id.is_empty() {
                 Plan::Keep
             } else {
-                Plan::Replace(replace(object, "renumbered", Vec::new()), None)
+                Plan::Replace(replace(object, Reason::Renumbered, Vec::new()), None)
             }
         }
         Fate::Deprecated => Plan::Human(human(
             r,
-            "deprecated",
+            Problem::Deprecated,
             format!(
                 "{} ({}) is deprecated in {release} and ATT&CK names no replacement: choose a current object or remove it",
                 r.id, meta.name
@@ -292,7 +408,7 @@ fn plan(input: &Input, fates: &Fates, r: &Reference, matched: Matched) -> Plan {
         )),
         Fate::RevokedWithoutReplacement => Plan::Human(human(
             r,
-            "revoked-without-replacement",
+            Problem::RevokedWithoutReplacement,
             format!(
                 "{} ({}) is revoked in {release} and ATT&CK names no replacement: remove it",
                 r.id, meta.name
@@ -301,7 +417,7 @@ fn plan(input: &Input, fates: &Fates, r: &Reference, matched: Matched) -> Plan {
         )),
         Fate::Split { into } => Plan::Human(human(
             r,
-            "split",
+            Problem::Split,
             format!(
                 "{} ({}) was split in {release} into {}: choose which apply",
                 r.id,
@@ -320,7 +436,7 @@ fn plan(input: &Input, fates: &Fates, r: &Reference, matched: Matched) -> Plan {
             if by.kind != r.kind {
                 return Plan::Human(human(
                     r,
-                    "kind-changed",
+                    Problem::KindChanged,
                     format!(
                         "{} ({}) is revoked in {release} by {}, which `{}` cannot hold",
                         r.id,
@@ -339,11 +455,11 @@ fn plan(input: &Input, fates: &Fates, r: &Reference, matched: Matched) -> Plan {
             } else {
                 Vec::new()
             };
-            let replacement = replace(by, "revoked", via);
+            let replacement = replace(by, Reason::Revoked, via);
             let also = target.meta(by).deprecated.then(|| {
                 human(
                     r,
-                    "replacement-deprecated",
+                    Problem::ReplacementDeprecated,
                     format!(
                         "{} is replaced by {} ({}), which is itself deprecated in {release}",
                         r.id, replacement.to, replacement.name
@@ -360,17 +476,18 @@ fn plan(input: &Input, fates: &Fates, r: &Reference, matched: Matched) -> Plan {
 fn verify(input: &Input, new_text: &str, to: &str) -> Result<(), MigrateError> {
     match model::parse(new_text, input.path) {
         Parsed::File(file) if same_version(&file.attack.version.value, to) => Ok(()),
-        Parsed::File(file) => Err(MigrateError(format!(
-            "{}: after the edits the file pins `{}`, not {to}; nothing was changed",
-            input.path, file.attack.version.value
-        ))),
-        Parsed::Broken(problems) => Err(MigrateError(format!(
-            "{}: the edited file would not parse ({}); nothing was changed",
-            input.path,
-            problems
+        Parsed::File(file) => Err(MigrateError::WrongPinAfterEdits {
+            path: input.path.to_string(),
+            pinned: file.attack.version.value.clone(),
+            target: to.to_string(),
+        }),
+        Parsed::Broken(problems) => Err(MigrateError::EditedFileBroken {
+            path: input.path.to_string(),
+            problem: problems
                 .first()
                 .map_or("unknown problem", |d| d.message.as_str())
-        ))),
+                .to_string(),
+        }),
     }
 }
 
@@ -400,12 +517,12 @@ fn validation_problems(input: &Input, new_text: &str, listed: &[NeedsHuman]) -> 
                 column: at(d.position).1,
                 field: format!("check: {}", d.code.name()),
                 kind: match d.code {
-                    crate::diag::Code::UnknownPlatform => "platform",
-                    crate::diag::Code::UnknownTelemetry => "telemetry",
-                    _ => "model",
+                    crate::diag::Code::UnknownPlatform => Subject::Platform,
+                    crate::diag::Code::UnknownTelemetry => Subject::Telemetry,
+                    _ => Subject::Model,
                 },
                 id,
-                problem: "invalid-in-target",
+                problem: Problem::InvalidInTarget,
                 message: d.message,
                 candidates: Vec::new(),
             }

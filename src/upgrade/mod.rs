@@ -15,7 +15,9 @@ pub mod release_diff;
 pub mod render;
 pub mod text;
 
-use serde::Serialize;
+use serde::{Serialize, Serializer};
+
+use crate::attack::Kind;
 
 pub use fate::Revocations;
 pub use migrate::{Migration, migrate};
@@ -31,6 +33,11 @@ pub struct DiffDocument {
     pub to: String,
     pub release: ReleaseDiff,
     pub models: Vec<ModelDiff>,
+}
+
+/// Writes an ATT&CK kind as its label (`data-component`), as every upgrade report names kinds.
+fn kind_label<S: Serializer>(kind: &Kind, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(kind.label())
 }
 
 #[cfg(test)]

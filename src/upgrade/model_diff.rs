@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::fate::{Fates, Revocations};
 use super::lenient::{self, Dropped};
 use super::references::{Place, Resolved, match_across, references};
-use super::release_diff::{Typed, outcome, parent_id, typed};
+use super::release_diff::{Outcome, Typed, outcome, parent_id, typed};
 use crate::analysis::actors::is_preparation;
 use crate::analysis::findings::{Exposure, Severity, Status, StatusSeverity};
 use crate::analysis::{self, Options};
@@ -29,7 +29,8 @@ pub struct Releases<'a> {
 /// What changed for one ATT&CK ID the model names.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ReferenceChange {
-    pub kind: &'static str,
+    #[serde(serialize_with = "super::kind_label")]
+    pub kind: Kind,
     /// The ID as the model writes it.
     pub id: String,
     /// The object's name in the later release (else the earlier).
@@ -58,8 +59,7 @@ pub enum Change {
     /// Revoked in the later release. `newly` is false when it was revoked already.
     Revoked {
         newly: bool,
-        /// `replaced`, `split`, `kind-changed` or `no-replacement`.
-        outcome: &'static str,
+        outcome: Outcome,
         replaced_by: Vec<Typed>,
     },
     /// Deprecated in the later release.
@@ -131,8 +131,7 @@ pub struct GroupChange {
 pub struct NewTechnique {
     pub id: String,
     pub name: String,
-    /// `new-technique`, `new-platforms` or `reinstated`.
-    pub reason: &'static str,
+    pub reason: NewReason,
     /// For `new-platforms`: the added platforms that the systems have.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub platforms: Vec<String>,
@@ -141,23 +140,96 @@ pub struct NewTechnique {
     pub exposures: usize,
 }
 
+/// Why a technique newly applies to the model's systems.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NewReason {
+    /// The earlier release does not have it.
+    NewTechnique,
+    /// It gained platforms the systems have.
+    NewPlatforms,
+    /// Revoked or deprecated in the earlier release, active in the later one.
+    Reinstated,
+}
+
+impl NewReason {
+    /// The name JSON uses (`new-platforms`).
+    pub fn label(self) -> &'static str {
+        match self {
+            NewReason::NewTechnique => "new-technique",
+            NewReason::NewPlatforms => "new-platforms",
+            NewReason::Reinstated => "reinstated",
+        }
+    }
+}
+
+/// Exposures per status (JSON lists the statuses alphabetically, as it always has).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct StatusCounts {
+    pub accepted: usize,
+    pub covered: usize,
+    pub gap: usize,
+    pub partial: usize,
+}
+
+impl StatusCounts {
+    fn add(&mut self, status: Status) {
+        let count = match status {
+            Status::Accepted => &mut self.accepted,
+            Status::Covered => &mut self.covered,
+            Status::Gap => &mut self.gap,
+            Status::Partial => &mut self.partial,
+        };
+        *count += 1;
+    }
+}
+
 /// Exposure counts on one side.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SideSummary {
     pub exposures: usize,
-    pub by_status: BTreeMap<&'static str, usize>,
+    pub by_status: StatusCounts,
     /// Gap or partial.
     pub open: usize,
     pub coverage_percent: f64,
 }
 
+/// How an exposure differs between the releases, in the order reports list them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ExposureChangeKind {
+    /// A gap now, not before.
+    NewGap,
+    /// A gap before, in scope and not a gap now.
+    ClosedGap,
+    /// Another change of status.
+    Status,
+    /// The same status, another severity.
+    Severity,
+    /// In scope in the later release only.
+    Added,
+    /// In scope in the earlier release only.
+    Removed,
+}
+
+impl ExposureChangeKind {
+    /// The name JSON and text use (`new-gap`).
+    pub fn label(self) -> &'static str {
+        match self {
+            ExposureChangeKind::NewGap => "new-gap",
+            ExposureChangeKind::ClosedGap => "closed-gap",
+            ExposureChangeKind::Status => "status",
+            ExposureChangeKind::Severity => "severity",
+            ExposureChangeKind::Added => "added",
+            ExposureChangeKind::Removed => "removed",
+        }
+    }
+}
+
 /// One exposure whose status or severity differs, or that exists on one side only.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ExposureChange {
-    /// `new-gap` (a gap now, not before), `closed-gap` (a gap before, in scope and not a gap
-    /// now), `status` (another status change), `severity` (same status, another severity),
-    /// `added` or `removed` (in scope on one side only).
-    pub change: &'static str,
+    pub change: ExposureChangeKind,
     pub actor: String,
     pub technique: String,
     pub technique_name: String,
@@ -294,7 +366,7 @@ fn reference_changes(file: &ModelFile, releases: &Releases) -> (Vec<ReferenceCha
             continue;
         }
         out.push(ReferenceChange {
-            kind: kind.label(),
+            kind,
             id,
             name,
             places,
@@ -481,8 +553,8 @@ fn new_techniques(
             .filter(|o| o.kind == Kind::Technique)
             .map(|o| &from.techniques[o.index as usize]);
         let (reason, before, platforms) = match old {
-            None => ("new-technique", BTreeSet::new(), Vec::new()),
-            Some(o) if !o.meta.is_active() => ("reinstated", BTreeSet::new(), Vec::new()),
+            None => (NewReason::NewTechnique, BTreeSet::new(), Vec::new()),
+            Some(o) if !o.meta.is_active() => (NewReason::Reinstated, BTreeSet::new(), Vec::new()),
             Some(o) => {
                 let added: Vec<String> = t
                     .platforms
@@ -491,7 +563,7 @@ fn new_techniques(
                     .filter(|p| systems.iter().any(|(_, ps)| ps.contains(p.as_str())))
                     .cloned()
                     .collect();
-                ("new-platforms", applies(&o.platforms), added)
+                (NewReason::NewPlatforms, applies(&o.platforms), added)
             }
         };
         let newly: Vec<String> = now.difference(&before).map(|s| s.to_string()).collect();
@@ -553,17 +625,9 @@ fn side(text: &str, path: &str, kb: &KnowledgeBase, today: Date) -> Side {
 }
 
 fn summarize(exposures: &[Exposure]) -> SideSummary {
-    let mut by_status = BTreeMap::new();
-    for s in [
-        Status::Covered,
-        Status::Partial,
-        Status::Gap,
-        Status::Accepted,
-    ] {
-        by_status.insert(s.label(), 0);
-    }
+    let mut by_status = StatusCounts::default();
     for e in exposures {
-        *by_status.entry(e.status.label()).or_default() += 1;
+        by_status.add(e.status);
     }
     let assessed = exposures
         .iter()
@@ -655,18 +719,18 @@ fn exposure_diff(releases: &Releases, before: Side, after: Side) -> ExposureDiff
         let severity_changed = matches!((was, now), (Some(x), Some(y)) if x.severity != y.severity);
         let change = if gap_after && !gap_before {
             diff.new_gaps += 1;
-            "new-gap"
+            ExposureChangeKind::NewGap
         } else if gap_before && now.is_some() && !gap_after {
             diff.closed_gaps += 1;
-            "closed-gap"
+            ExposureChangeKind::ClosedGap
         } else if was.is_none() {
-            "added"
+            ExposureChangeKind::Added
         } else if now.is_none() {
-            "removed"
+            ExposureChangeKind::Removed
         } else if was.map(|s| s.status) != now.map(|s| s.status) {
-            "status"
+            ExposureChangeKind::Status
         } else {
-            "severity"
+            ExposureChangeKind::Severity
         };
         if severity_changed {
             diff.severity_changes += 1;
@@ -693,32 +757,13 @@ fn exposure_diff(releases: &Releases, before: Side, after: Side) -> ExposureDiff
                     .unwrap_or(Severity::Low),
             )
         };
-        (
-            change_rank(x.change),
-            worst(x),
-            &x.actor,
-            &x.technique,
-            &x.system,
-        )
-            .cmp(&(
-                change_rank(y.change),
-                worst(y),
-                &y.actor,
-                &y.technique,
-                &y.system,
-            ))
+        (x.change, worst(x), &x.actor, &x.technique, &x.system).cmp(&(
+            y.change,
+            worst(y),
+            &y.actor,
+            &y.technique,
+            &y.system,
+        ))
     });
     diff
-}
-
-/// The order exposure changes are listed in.
-pub fn change_rank(change: &str) -> u8 {
-    match change {
-        "new-gap" => 0,
-        "closed-gap" => 1,
-        "status" => 2,
-        "severity" => 3,
-        "added" => 4,
-        _ => 5,
-    }
 }

@@ -11,9 +11,10 @@ use crate::attack::lookup::ALL_KINDS;
 use crate::attack::{Kind, KnowledgeBase, ObjectRef};
 
 /// An object named with its kind.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Typed {
-    pub kind: &'static str,
+    #[serde(serialize_with = "super::kind_label")]
+    pub kind: Kind,
     pub id: String,
     pub name: String,
 }
@@ -21,16 +22,17 @@ pub struct Typed {
 pub fn typed(kb: &KnowledgeBase, o: ObjectRef) -> Typed {
     let m = kb.meta(o);
     Typed {
-        kind: o.kind.label(),
+        kind: o.kind,
         id: m.attack_id.clone(),
         name: m.name.clone(),
     }
 }
 
 /// Per kind: active objects on each side and what changed.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct KindCounts {
-    pub kind: &'static str,
+    #[serde(serialize_with = "super::kind_label")]
+    pub kind: Kind,
     /// Active (neither revoked nor deprecated) objects in the earlier release.
     pub active_from: usize,
     pub active_to: usize,
@@ -58,7 +60,8 @@ pub struct KindCounts {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Entry {
-    pub kind: &'static str,
+    #[serde(serialize_with = "super::kind_label")]
+    pub kind: Kind,
     pub id: String,
     pub name: String,
     pub stix_id: String,
@@ -66,19 +69,20 @@ pub struct Entry {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RevokedEntry {
-    pub kind: &'static str,
+    #[serde(serialize_with = "super::kind_label")]
+    pub kind: Kind,
     pub id: String,
     pub name: String,
     pub stix_id: String,
-    /// `replaced`, `split`, `kind-changed` or `no-replacement`.
-    pub outcome: &'static str,
+    pub outcome: Outcome,
     /// The end of the revoked-by chain (several for a split).
     pub replaced_by: Vec<Typed>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Renamed {
-    pub kind: &'static str,
+    #[serde(serialize_with = "super::kind_label")]
+    pub kind: Kind,
     pub id: String,
     pub stix_id: String,
     pub from: String,
@@ -87,7 +91,8 @@ pub struct Renamed {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Renumbered {
-    pub kind: &'static str,
+    #[serde(serialize_with = "super::kind_label")]
+    pub kind: Kind,
     pub name: String,
     pub stix_id: String,
     pub from: String,
@@ -142,26 +147,74 @@ pub struct ReleaseDiff {
     pub lists: Option<ReleaseLists>,
 }
 
+impl KindCounts {
+    /// Nothing counted yet; the technique-only counts start at 0 for techniques.
+    fn new(kind: Kind) -> KindCounts {
+        let technique = (kind == Kind::Technique).then_some(0);
+        KindCounts {
+            kind,
+            active_from: 0,
+            active_to: 0,
+            added: 0,
+            removed: 0,
+            revoked: 0,
+            deprecated: 0,
+            reinstated: 0,
+            renamed: 0,
+            renumbered: 0,
+            moved: technique,
+            retacticed: technique,
+            platforms_changed: technique,
+        }
+    }
+}
+
 fn entry(kb: &KnowledgeBase, o: ObjectRef) -> Entry {
     let m = kb.meta(o);
     Entry {
-        kind: o.kind.label(),
+        kind: o.kind,
         id: m.attack_id.clone(),
         name: m.name.clone(),
         stix_id: m.stix_id.clone(),
     }
 }
 
+/// How a revocation ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    /// Revoked into one object of the same kind.
+    Replaced,
+    /// Revoked into several objects.
+    Split,
+    /// Revoked into one object of another kind.
+    KindChanged,
+    /// Revoked with nothing named instead.
+    NoReplacement,
+}
+
+impl Outcome {
+    /// The name JSON and text use (`kind-changed`).
+    pub fn label(self) -> &'static str {
+        match self {
+            Outcome::Replaced => "replaced",
+            Outcome::Split => "split",
+            Outcome::KindChanged => "kind-changed",
+            Outcome::NoReplacement => "no-replacement",
+        }
+    }
+}
+
 /// How a revocation ends, for reports.
-pub fn outcome(kb: &KnowledgeBase, o: ObjectRef, f: &Fate) -> (&'static str, Vec<Typed>) {
+pub fn outcome(kb: &KnowledgeBase, o: ObjectRef, f: &Fate) -> (Outcome, Vec<Typed>) {
     match f {
         Fate::Replaced { chain } => match chain.last() {
-            Some(&by) if by.kind == o.kind => ("replaced", vec![typed(kb, by)]),
-            Some(&by) => ("kind-changed", vec![typed(kb, by)]),
-            None => ("no-replacement", Vec::new()),
+            Some(&by) if by.kind == o.kind => (Outcome::Replaced, vec![typed(kb, by)]),
+            Some(&by) => (Outcome::KindChanged, vec![typed(kb, by)]),
+            None => (Outcome::NoReplacement, Vec::new()),
         },
-        Fate::Split { into } => ("split", into.iter().map(|&x| typed(kb, x)).collect()),
-        _ => ("no-replacement", Vec::new()),
+        Fate::Split { into } => (Outcome::Split, into.iter().map(|&x| typed(kb, x)).collect()),
+        _ => (Outcome::NoReplacement, Vec::new()),
     }
 }
 
@@ -193,10 +246,7 @@ pub fn diff(
     let mut lists = ReleaseLists::default();
     let fates = Fates::new(to, revocations);
     for kind in ALL_KINDS {
-        let mut counts = KindCounts {
-            kind: kind.label(),
-            ..KindCounts::default()
-        };
+        let mut counts = KindCounts::new(kind);
         // ATT&CK's objects only: companions (F3, ATLAS) loaded for the models are the same
         // files on both sides.
         let ours = |kb: &KnowledgeBase, o: ObjectRef| kb.meta(o).framework.is_attack();
@@ -208,11 +258,6 @@ pub fn diff(
             .all_of(kind)
             .filter(|&o| ours(to, o) && to.meta(o).is_active())
             .count();
-        if kind == Kind::Technique {
-            counts.moved = Some(0);
-            counts.retacticed = Some(0);
-            counts.platforms_changed = Some(0);
-        }
         for o in from.all_of(kind).filter(|&o| ours(from, o)) {
             if to.by_stix_id(&from.meta(o).stix_id).is_none() {
                 counts.removed += 1;
@@ -231,7 +276,7 @@ pub fn diff(
                 counts.revoked += 1;
                 let (outcome, replaced_by) = outcome(to, n, &fates.fate(n));
                 lists.revoked.push(RevokedEntry {
-                    kind: kind.label(),
+                    kind,
                     id: new.attack_id.clone(),
                     name: new.name.clone(),
                     stix_id: new.stix_id.clone(),
@@ -248,7 +293,7 @@ pub fn diff(
             if new.name != old.name {
                 counts.renamed += 1;
                 lists.renamed.push(Renamed {
-                    kind: kind.label(),
+                    kind,
                     id: new.attack_id.clone(),
                     stix_id: new.stix_id.clone(),
                     from: old.name.clone(),
@@ -258,7 +303,7 @@ pub fn diff(
             if new.attack_id != old.attack_id {
                 counts.renumbered += 1;
                 lists.renumbered.push(Renumbered {
-                    kind: kind.label(),
+                    kind,
                     name: new.name.clone(),
                     stix_id: new.stix_id.clone(),
                     from: old.attack_id.clone(),
@@ -271,7 +316,7 @@ pub fn diff(
         }
         summary.push(counts);
     }
-    let rank = |kind: &str| ALL_KINDS.iter().position(|k| k.label() == kind);
+    let rank = |kind: Kind| ALL_KINDS.iter().position(|&k| k == kind);
     for list in [
         &mut lists.added,
         &mut lists.removed,

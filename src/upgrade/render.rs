@@ -5,10 +5,13 @@ use std::fmt::Write as _;
 
 use super::DiffDocument;
 use super::migrate::Migration;
-use super::model_diff::{Change, ExposureChange, ExposureDiff, ModelDiff, SideSummary};
+use super::model_diff::{
+    Change, ExposureChange, ExposureDiff, ModelDiff, NewReason, NewTechnique, SideSummary,
+};
 use super::references::Place;
-use super::release_diff::{ReleaseDiff, ReleaseLists, Typed};
+use super::release_diff::{Outcome, ReleaseDiff, ReleaseLists, Typed};
 use crate::analysis::findings::StatusSeverity;
+use crate::attack::Kind;
 
 /// How many items of a list text and Markdown show before "... and N more".
 const TEXT_LIMIT: usize = 10;
@@ -21,7 +24,7 @@ struct Versions<'a> {
 
 fn typed_list(list: &[Typed]) -> String {
     list.iter()
-        .map(|t| format!("{} {} ({})", t.id, t.name, t.kind))
+        .map(|t| format!("{} {} ({})", t.id, t.name, t.kind.label()))
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -32,11 +35,21 @@ fn describe(change: &Change, v: &Versions) -> String {
     match change {
         Change::NotInFrom => format!("does not exist in {from}"),
         Change::WrongKindInFrom { is } => {
-            format!("in {from} the ID names {} {} ({})", is.kind, is.id, is.name)
+            format!(
+                "in {from} the ID names {} {} ({})",
+                is.kind.label(),
+                is.id,
+                is.name
+            )
         }
         Change::NotInTo => format!("does not exist in {to}"),
         Change::WrongKindInTo { is } => {
-            format!("in {to} the ID names {} {} ({})", is.kind, is.id, is.name)
+            format!(
+                "in {to} the ID names {} {} ({})",
+                is.kind.label(),
+                is.id,
+                is.name
+            )
         }
         Change::Revoked {
             newly,
@@ -48,14 +61,14 @@ fn describe(change: &Change, v: &Versions) -> String {
             } else {
                 format!("revoked (already in {from})")
             };
-            match *outcome {
-                "replaced" => format!("{when}, replaced by {}", typed_list(replaced_by)),
-                "split" => format!("{when}, split into {}", typed_list(replaced_by)),
-                "kind-changed" => format!(
+            match outcome {
+                Outcome::Replaced => format!("{when}, replaced by {}", typed_list(replaced_by)),
+                Outcome::Split => format!("{when}, split into {}", typed_list(replaced_by)),
+                Outcome::KindChanged => format!(
                     "{when} by an object of another kind: {}",
                     typed_list(replaced_by)
                 ),
-                _ => format!("{when}, no replacement"),
+                Outcome::NoReplacement => format!("{when}, no replacement"),
             }
         }
         Change::Deprecated { newly } => {
@@ -120,11 +133,7 @@ fn side_line(version: &str, side: Option<&SideSummary>) -> String {
     match side {
         Some(s) => format!(
             "{version}: {} exposures, {} open (gap {}, partial {}), coverage {:.1}%",
-            s.exposures,
-            s.open,
-            s.by_status.get("gap").copied().unwrap_or(0),
-            s.by_status.get("partial").copied().unwrap_or(0),
-            s.coverage_percent
+            s.exposures, s.open, s.by_status.gap, s.by_status.partial, s.coverage_percent
         ),
         None => format!("{version}: not computed"),
     }
@@ -133,7 +142,7 @@ fn side_line(version: &str, side: Option<&SideSummary>) -> String {
 fn exposure_line(c: &ExposureChange) -> String {
     format!(
         "{:<10}  {} {} ({}) on {}: {} -> {}",
-        c.change,
+        c.change.label(),
         c.actor,
         c.technique,
         c.technique_name,
@@ -175,7 +184,7 @@ fn summary_table(release: &ReleaseDiff, v: &Versions) -> String {
         let _ = writeln!(
             out,
             "{:<20} {:>12} {:>12} {:>6} {:>8} {:>8} {:>11} {:>11} {:>8} {:>11}",
-            c.kind,
+            c.kind.label(),
             c.active_from,
             c.active_to,
             c.added,
@@ -187,7 +196,7 @@ fn summary_table(release: &ReleaseDiff, v: &Versions) -> String {
             c.renumbered
         );
     }
-    if let Some(t) = release.summary.iter().find(|c| c.kind == "technique") {
+    if let Some(t) = release.summary.iter().find(|c| c.kind == Kind::Technique) {
         let _ = writeln!(
             out,
             "techniques moved between parent and sub-technique: {}; re-tacticed: {}; platforms changed: {}",
@@ -222,15 +231,15 @@ fn lists_text(lists: &ReleaseLists) -> String {
                 let by = if r.replaced_by.is_empty() {
                     "no replacement".to_string()
                 } else {
-                    format!("{}: {}", r.outcome, typed_list(&r.replaced_by))
+                    format!("{}: {}", r.outcome.label(), typed_list(&r.replaced_by))
                 };
-                format!("{} {} {} -> {by}", r.kind, r.id, r.name)
+                format!("{} {} {} -> {by}", r.kind.label(), r.id, r.name)
             })
             .collect(),
     );
     let entries = |list: &[super::release_diff::Entry]| -> Vec<String> {
         list.iter()
-            .map(|e| format!("{} {} {}", e.kind, e.id, e.name))
+            .map(|e| format!("{} {} {}", e.kind.label(), e.id, e.name))
             .collect()
     };
     section("deprecated", entries(&lists.deprecated));
@@ -240,7 +249,15 @@ fn lists_text(lists: &ReleaseLists) -> String {
         lists
             .renamed
             .iter()
-            .map(|r| format!("{} {}: \"{}\" -> \"{}\"", r.kind, r.id, r.from, r.to))
+            .map(|r| {
+                format!(
+                    "{} {}: \"{}\" -> \"{}\"",
+                    r.kind.label(),
+                    r.id,
+                    r.from,
+                    r.to
+                )
+            })
             .collect(),
     );
     section(
@@ -254,7 +271,7 @@ fn lists_text(lists: &ReleaseLists) -> String {
                 } else {
                     &r.from
                 };
-                format!("{} {} -> {} {}", r.kind, from, r.to, r.name)
+                format!("{} {} -> {} {}", r.kind.label(), from, r.to, r.name)
             })
             .collect(),
     );
@@ -330,7 +347,7 @@ fn model_text(m: &ModelDiff, v: &Versions) -> String {
             out,
             "    {} ({}){name}: {}  [{}]",
             r.id,
-            r.kind,
+            r.kind.label(),
             what.join("; "),
             places(&r.places)
         );
@@ -380,10 +397,7 @@ fn model_text(m: &ModelDiff, v: &Versions) -> String {
         m.new_techniques.len()
     );
     for t in m.new_techniques.iter().take(TEXT_LIMIT * 2) {
-        let why = match t.reason {
-            "new-platforms" => format!("new platforms {}", t.platforms.join(", ")),
-            other => other.replace('-', " "),
-        };
+        let why = why_new(t);
         let _ = writeln!(
             out,
             "    {} {} ({why}): {}; exposures in {}: {}",
@@ -425,6 +439,14 @@ fn model_text(m: &ModelDiff, v: &Versions) -> String {
         );
     }
     out
+}
+
+/// Why a technique newly applies, in words: `new platforms Linux`, `new technique`.
+fn why_new(t: &NewTechnique) -> String {
+    match t.reason {
+        NewReason::NewPlatforms => format!("new platforms {}", t.platforms.join(", ")),
+        other => other.label().replace('-', " "),
+    }
 }
 
 /// The exposure counts on each release and what was left out or migrated to get them, one
@@ -506,7 +528,7 @@ pub fn diff_markdown(doc: &DiffDocument) -> String {
         let _ = writeln!(
             out,
             "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
-            c.kind,
+            c.kind.label(),
             c.active_from,
             c.active_to,
             c.added,
@@ -541,7 +563,7 @@ pub fn diff_markdown(doc: &DiffDocument) -> String {
                     out,
                     "| {} | {} | {} | {} | {} |",
                     r.id,
-                    r.kind,
+                    r.kind.label(),
                     md_escape(&r.name),
                     md_escape(&what.join("; ")),
                     md_escape(&places(&r.places))
@@ -573,10 +595,7 @@ pub fn diff_markdown(doc: &DiffDocument) -> String {
         if !m.new_techniques.is_empty() {
             out.push_str("\n### Techniques that now apply to the model's systems\n\n| technique | why | systems | exposures |\n|---|---|---|---:|\n");
             for t in &m.new_techniques {
-                let why = match t.reason {
-                    "new-platforms" => format!("new platforms {}", t.platforms.join(", ")),
-                    other => other.replace('-', " "),
-                };
+                let why = why_new(t);
                 let _ = writeln!(
                     out,
                     "| {} {} | {} | {} | {} |",
@@ -605,7 +624,7 @@ pub fn diff_markdown(doc: &DiffDocument) -> String {
                     let _ = writeln!(
                         out,
                         "| {} | {} | {} {} | {} | {} | {} |",
-                        c.change,
+                        c.change.label(),
                         c.actor,
                         c.technique,
                         md_escape(&c.technique_name),
@@ -661,7 +680,13 @@ pub fn migration_text(migrations: &[Migration], dry_run: bool) -> String {
             let _ = writeln!(
                 out,
                 "  {}:{}  {} -> {} ({}; {}{via})  {}",
-                r.line, r.column, r.from, r.to, r.name, r.reason, r.field
+                r.line,
+                r.column,
+                r.from,
+                r.to,
+                r.name,
+                r.reason.label(),
+                r.field
             );
         }
         if !m.needs_human.is_empty() {
@@ -673,7 +698,13 @@ pub fn migration_text(migrations: &[Migration], dry_run: bool) -> String {
             } else {
                 format!("{}:{}", h.line, h.column)
             };
-            let _ = writeln!(out, "  {at}  [{}] {}  {}", h.problem, h.message, h.field);
+            let _ = writeln!(
+                out,
+                "  {at}  [{}] {}  {}",
+                h.problem.label(),
+                h.message,
+                h.field
+            );
         }
     }
     let files = migrations.len();

@@ -2,9 +2,10 @@
 //! (`tests/fixtures/upgrade/stix/`), made up to contain every kind of change.
 
 use super::fate::{Fate, Fates, Revocations, fate};
-use super::migrate::{Input, migrate};
-use super::model_diff::{Change, Releases};
+use super::migrate::{Input, MigrateError, Problem, Reason, Subject, migrate};
+use super::model_diff::{Change, ExposureChangeKind, NewReason, Releases};
 use super::references::{Resolved, match_across};
+use super::release_diff::Outcome;
 use super::text::unified_diff;
 use super::*;
 use crate::attack::{Kind, KnowledgeBase, load_bundle};
@@ -87,7 +88,7 @@ fn release_diff_counts_every_kind_of_change() {
     let techniques = diff
         .summary
         .iter()
-        .find(|c| c.kind == "technique")
+        .find(|c| c.kind == Kind::Technique)
         .expect("technique row");
     assert_eq!(
         (
@@ -103,7 +104,7 @@ fn release_diff_counts_every_kind_of_change() {
         (5, 5, 1, 1, 2, Some(2), Some(1), Some(1))
     );
     let lists = diff.lists.expect("lists asked for");
-    let outcomes: Vec<(&str, &str, Vec<&str>)> = lists
+    let outcomes: Vec<(&str, Outcome, Vec<&str>)> = lists
         .revoked
         .iter()
         .map(|r| {
@@ -117,14 +118,14 @@ fn release_diff_counts_every_kind_of_change() {
     assert_eq!(
         outcomes,
         vec![
-            ("T9100", "replaced", vec!["T9101"]),
-            ("T9200", "replaced", vec!["T9202"]),
-            ("T9201", "replaced", vec!["T9202"]),
-            ("T9300", "split", vec!["T9301", "T9302"]),
-            ("T9400", "kind-changed", vec!["M9400"]),
-            ("M9001", "replaced", vec!["M9002"]),
-            ("G9001", "replaced", vec!["G9002"]),
-            ("DET9001", "replaced", vec!["DET9002"]),
+            ("T9100", Outcome::Replaced, vec!["T9101"]),
+            ("T9200", Outcome::Replaced, vec!["T9202"]),
+            ("T9201", Outcome::Replaced, vec!["T9202"]),
+            ("T9300", Outcome::Split, vec!["T9301", "T9302"]),
+            ("T9400", Outcome::KindChanged, vec!["M9400"]),
+            ("M9001", Outcome::Replaced, vec!["M9002"]),
+            ("G9001", Outcome::Replaced, vec!["G9002"]),
+            ("DET9001", Outcome::Replaced, vec!["DET9002"]),
         ]
     );
 }
@@ -230,7 +231,7 @@ fn migration_edits_only_the_ids_and_the_pin() {
         .replace("technique: T9201,", "technique: T9202,")
         .replace("technique: T9100\n", "technique: T9101\n");
     assert_eq!(m.new_text, expected);
-    let problems: Vec<(&str, &str)> = m
+    let problems: Vec<(&str, Problem)> = m
         .needs_human
         .iter()
         .map(|h| (h.id.as_str(), h.problem))
@@ -238,9 +239,9 @@ fn migration_edits_only_the_ids_and_the_pin() {
     assert_eq!(
         problems,
         [
-            ("T9300", "split"),
-            ("T9400", "kind-changed"),
-            ("T9500", "deprecated")
+            ("T9300", Problem::Split),
+            ("T9400", Problem::KindChanged),
+            ("T9500", Problem::Deprecated)
         ]
     );
     // Migrating the result again changes nothing.
@@ -274,7 +275,11 @@ fn migration_refuses_to_go_backwards() {
         today: TODAY,
     })
     .expect_err("91.0 -> 90.0 is refused");
-    assert!(e.0.contains("forward"), "{e:?}");
+    assert!(matches!(e, MigrateError::Backwards { .. }), "{e:?}");
+    assert_eq!(
+        e.to_string(),
+        "m.yaml pins ATT&CK 91.0, newer than 90.0: migrate only moves models forward"
+    );
 }
 
 /// Applies a unified diff to `old` (test helper: trusts the hunk headers).
@@ -350,6 +355,86 @@ fn unified_diffs_apply_back() {
         let diff = unified_diff(old, new, "a", "b");
         assert_eq!(patch(old, &diff), new, "diff:\n{diff}");
     }
+}
+
+/// Checks that each hunk header counts the lines its body has on each side.
+fn assert_hunk_counts(diff: &str) {
+    let count = |range: &str| -> usize {
+        range
+            .split_once(',')
+            .map_or(Some(1), |(_, n)| n.parse().ok())
+            .expect("a count")
+    };
+    for hunk in diff.split("\n@@ -").skip(1) {
+        let (header, body) = hunk.split_once(" @@\n").expect("hunk header");
+        let (old, new) = header.split_once(" +").expect("two ranges");
+        let mut seen = (0, 0);
+        for line in body.lines() {
+            match line.chars().next() {
+                Some(' ') => seen = (seen.0 + 1, seen.1 + 1),
+                Some('-') => seen.0 += 1,
+                Some('+') => seen.1 += 1,
+                _ => {}
+            }
+        }
+        assert_eq!(
+            (count(old), count(new)),
+            seen,
+            "hunk @@ -{header} @@ in\n{diff}"
+        );
+    }
+}
+
+/// Small texts over two or five distinct lines, so that many edit scripts are equally short:
+/// the diffs still apply back, and each hunk header counts its lines (similar 2.7's
+/// TextDiff writes `@@ -1 +2 @@` over `-A`, ` B`, `+B` for "A\nB\n" -> "B\nB\n").
+#[test]
+fn unified_diffs_of_repetitive_texts_apply_back_and_count_their_lines() {
+    let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    let mut next = move |below: u64| -> u64 {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state % below
+    };
+    for _ in 0..2000 {
+        let alphabet: &[&str] = if next(2) == 0 {
+            &["a\n", "b\n"]
+        } else {
+            &["a\n", "b\n", "c\n", "d\n", "e\n"]
+        };
+        let mut text = || -> String {
+            let mut t: String = (0..next(14))
+                .map(|_| alphabet[next(alphabet.len() as u64) as usize])
+                .collect();
+            if next(5) == 0 {
+                t.pop();
+            }
+            t
+        };
+        let (old, new) = (text(), text());
+        let diff = unified_diff(&old, &new, "a", "b");
+        assert_eq!(patch(&old, &diff), new, "diff:\n{diff}");
+        assert_hunk_counts(&diff);
+    }
+    assert_eq!(
+        unified_diff("A\nB\n", "B\nB\n", "a", "b"),
+        "--- a\n+++ b\n@@ -1,2 +1,2 @@\n-A\n B\n+B\n"
+    );
+}
+
+/// Lines end at `\n` only, as for diff(1) and patch(1): a lone `\r` (which YAML takes as a
+/// line break) stays inside a line, and a last line ending in `\r` still lacks its newline.
+#[test]
+fn unified_diff_splits_lines_at_newlines_only() {
+    assert_eq!(
+        unified_diff("a\rb\n", "a\rc\n", "x", "y"),
+        "--- x\n+++ y\n@@ -1 +1 @@\n-a\rb\n+a\rc\n"
+    );
+    assert_eq!(
+        unified_diff("a\nb\r", "a\nc\r", "x", "y"),
+        "--- x\n+++ y\n@@ -1,2 +1,2 @@\n a\n-b\r\n\\ No newline at end of file\n+c\r\n\\ No newline at end of file\n"
+    );
 }
 
 /// One object of a made-up bundle for the revocation walks.
@@ -593,7 +678,7 @@ fn the_walk_is_linear_on_splits_that_rejoin() {
             .iter()
             .find(|r| r.id == kb.meta(join(levels - 1)).attack_id)
             .expect("the last rung's join is listed");
-        assert_eq!(last.outcome, "split");
+        assert_eq!(last.outcome, Outcome::Split);
         let ids: Vec<&str> = last.replaced_by.iter().map(|t| t.id.as_str()).collect();
         assert_eq!(ids, [kb.meta(end).attack_id.as_str()]);
     }
@@ -712,4 +797,130 @@ fn the_memoised_walk_agrees_with_the_walk_as_it_was() {
     links.extend([(87, 88), (87, 89), (89, 0)]);
     let (kb, revocations, refs) = made_release(&objects, &links);
     assert_as_before(&kb, &revocations, &refs);
+}
+
+/// Each kind enum's label is its JSON name, so text and JSON say the same word.
+#[test]
+fn labels_are_the_serialised_names() {
+    fn check<T: serde::Serialize>(value: T, label: &str) {
+        assert_eq!(
+            serde_json::to_value(&value).expect("serialises"),
+            serde_json::Value::from(label)
+        );
+    }
+    for o in [
+        Outcome::Replaced,
+        Outcome::Split,
+        Outcome::KindChanged,
+        Outcome::NoReplacement,
+    ] {
+        check(o, o.label());
+    }
+    for r in [Reason::Revoked, Reason::Renumbered] {
+        check(r, r.label());
+    }
+    for p in [
+        Problem::Deprecated,
+        Problem::RevokedWithoutReplacement,
+        Problem::Split,
+        Problem::KindChanged,
+        Problem::ReplacementDeprecated,
+        Problem::NotInTarget,
+        Problem::WrongKind,
+        Problem::NotEditable,
+        Problem::InvalidInTarget,
+    ] {
+        check(p, p.label());
+    }
+    let kinds = crate::attack::lookup::ALL_KINDS.map(Subject::Object);
+    for s in kinds
+        .into_iter()
+        .chain([Subject::Platform, Subject::Telemetry, Subject::Model])
+    {
+        check(s, s.label());
+    }
+    for r in [
+        NewReason::NewTechnique,
+        NewReason::NewPlatforms,
+        NewReason::Reinstated,
+    ] {
+        check(r, r.label());
+    }
+    for c in [
+        ExposureChangeKind::NewGap,
+        ExposureChangeKind::ClosedGap,
+        ExposureChangeKind::Status,
+        ExposureChangeKind::Severity,
+        ExposureChangeKind::Added,
+        ExposureChangeKind::Removed,
+    ] {
+        check(c, c.label());
+    }
+    // `Dropped::code` is the diagnostic code itself.
+    for code in crate::diag::codes::ALL_CODES {
+        check(code, code.name());
+    }
+}
+
+/// Exposure changes are listed new gaps first, then closed gaps, status and severity changes,
+/// and exposures in scope on one side only: the order the variants are declared in.
+#[test]
+fn exposure_changes_order_as_declared() {
+    use ExposureChangeKind::*;
+    let mut shuffled = [Removed, Severity, NewGap, Added, ClosedGap, Status];
+    shuffled.sort();
+    assert_eq!(
+        shuffled,
+        [NewGap, ClosedGap, Status, Severity, Added, Removed]
+    );
+}
+
+/// The messages `migrate` prints after `error: `, word for word as they were when the error
+/// was a string.
+#[test]
+fn migrate_errors_keep_their_messages() {
+    let path = || "m.yaml".to_string();
+    let cases = [
+        (
+            MigrateError::OtherDomain {
+                path: path(),
+                domain: "mobile".into(),
+                target_domain: "enterprise".into(),
+                target_version: "18.1".into(),
+            },
+            "m.yaml pins the ATT&CK mobile domain, but the target release is enterprise 18.1",
+        ),
+        (
+            MigrateError::PinNotInText {
+                path: path(),
+                version: "17.1".into(),
+            },
+            "m.yaml: cannot find the pinned version `17.1` in the text to rewrite it",
+        ),
+        (
+            MigrateError::OverlappingEdits { path: path() },
+            "m.yaml: the planned edits overlap; nothing was changed",
+        ),
+        (
+            MigrateError::WrongPinAfterEdits {
+                path: path(),
+                pinned: "17.1".into(),
+                target: "18.1".into(),
+            },
+            "m.yaml: after the edits the file pins `17.1`, not 18.1; nothing was changed",
+        ),
+        (
+            MigrateError::EditedFileBroken {
+                path: path(),
+                problem: "unknown problem".into(),
+            },
+            "m.yaml: the edited file would not parse (unknown problem); nothing was changed",
+        ),
+    ];
+    for (error, message) in cases {
+        assert_eq!(error.to_string(), message);
+    }
+    let bad = Revocations::from_bundle(b"{").expect_err("not a bundle");
+    let direct = serde_json::from_slice::<serde_json::Value>(b"{").expect_err("not JSON");
+    assert_eq!(bad.to_string(), direct.to_string());
 }
