@@ -7,12 +7,12 @@ use crate::attack::Framework;
 use std::collections::{BTreeMap, BTreeSet};
 
 pub mod baseline;
+pub mod diagram;
 pub mod for_templates;
 pub mod html;
 pub mod markdown;
 pub mod navigator;
 pub mod sarif;
-pub mod svg;
 pub mod templates;
 
 use serde::Serialize;
