@@ -13,23 +13,23 @@ use super::text::{
 };
 use super::{COL_GAP, HEADER_H, MARGIN, META_LINE, NAME_LINE, STORE_RY};
 use crate::analysis::findings::Severity;
+use crate::graph::palette::{self, INK};
 use crate::report::{ActorSummary, DataSummary, ModelSummary, SystemSummary};
 
 pub(super) const FONT: &str =
     "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif";
-const INK: &str = "#0f172a";
 pub(super) const MUTED: &str = "#475569";
 pub(super) const FLOW: &str = "#334155";
 pub(super) const ACTOR_INK: &str = "#9f1239";
+/// Fill and stroke of a system with no open gap (the severities' are the shared palette's).
+const NO_OPEN_GAP: (&str, &str) = ("#dcfce7", "#15803d");
 
-/// Fill and stroke of a system box by its worst open severity.
+/// Fill and stroke of a system box by its worst open severity: the HTML report's severity
+/// badge ([`palette::SEVERITIES`]), green when nothing is open.
 pub(super) fn severity_colours(severity: Option<Severity>) -> (&'static str, &'static str) {
-    match severity {
-        Some(Severity::Critical) => ("#fee2e2", "#b91c1c"),
-        Some(Severity::High) => ("#ffedd5", "#c2410c"),
-        Some(Severity::Medium) => ("#fef9c3", "#a16207"),
-        Some(Severity::Low) => ("#dbeafe", "#1d4ed8"),
-        None => ("#dcfce7", "#15803d"),
+    match severity.and_then(|s| palette::severity(s.label())) {
+        Some(colours) => (colours.background, colours.colour),
+        None => NO_OPEN_GAP,
     }
 }
 
@@ -484,4 +484,24 @@ fn draw_store(svg: &mut String, data: &DataSummary, r: Rect, leaked: bool) {
         &label.meta,
     );
     svg.push_str("</g>");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every severity a system can have has its colours in the shared palette, so only a
+    /// system with nothing open is drawn in the no-gap green.
+    #[test]
+    fn every_severity_is_in_the_palette() {
+        for severity in Severity::ALL {
+            let colours = palette::severity(severity.label()).expect("in the palette");
+            assert_eq!(
+                severity_colours(Some(severity)),
+                (colours.background, colours.colour)
+            );
+            assert_ne!(severity_colours(Some(severity)), NO_OPEN_GAP);
+        }
+        assert_eq!(severity_colours(None), NO_OPEN_GAP);
+    }
 }
