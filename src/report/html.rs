@@ -1,7 +1,7 @@
 //! The self-contained HTML report, from `templates/report.html`.
 //!
 //! One file with no external resource: the styles and the script are inline, the supply-chain
-//! diagrams are inline SVG drawn by [`super::svg`], and the page declares a strict
+//! diagrams are inline SVG drawn by [`super::diagram`], and the page declares a strict
 //! Content-Security-Policy (`default-src 'none'`) that allows exactly its own inline blocks by
 //! their SHA-256 hashes, so nothing else can run or load even if escaping failed somewhere.
 //!
@@ -24,8 +24,9 @@ use minijinja::{Error, ErrorKind};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use super::diagram::supply_chain;
 use super::templates::Templates;
-use super::{ModelSummary, Report, TacticRef, svg};
+use super::{ModelSummary, Report, TacticRef};
 use crate::analysis::findings::{AttackPath, Exposure, Finding, PlanStep, Status};
 use crate::attack::Framework;
 use crate::attack::framework::{object_url, object_url_in};
@@ -55,7 +56,7 @@ pub fn render(report: &Report, templates: &Templates) -> Result<String, String> 
             minijinja::context! {
                 file => model.file.clone(),
                 name => model.name.clone(),
-                svg => Value::from_safe_string(svg::supply_chain(model, &format!("sc{}", i + 1))),
+                svg => Value::from_safe_string(supply_chain(model, &format!("sc{}", i + 1))),
             }
         })
         .collect();

@@ -8,13 +8,13 @@ use std::collections::{BTreeMap, BTreeSet};
 
 pub mod baseline;
 pub mod build;
+pub mod diagram;
 pub mod for_templates;
 pub mod html;
 pub mod markdown;
 pub mod navigator;
 pub mod render;
 pub mod sarif;
-pub mod svg;
 pub mod templates;
 
 use serde::Serialize;
