@@ -71,7 +71,13 @@ fn the_library_does_not_depend_on_the_binarys_crates() {
         .collect();
     assert!(crates.contains("serde"), "{tree}");
     for binary_only in [
-        "clap", "ureq", "indicatif", "memmap2", "anstream", "dirs", "tempfile",
+        "clap",
+        "ureq",
+        "indicatif",
+        "memmap2",
+        "anstream",
+        "dirs",
+        "tempfile",
     ] {
         assert!(
             !crates.contains(binary_only),
@@ -88,7 +94,10 @@ fn module_of(path: &Path) -> Vec<String> {
         .iter()
         .map(|p| p.to_string_lossy().into_owned())
         .collect();
-    if parts.last().is_some_and(|p| p == "mod" || p == "lib" || p == "main") {
+    if parts
+        .last()
+        .is_some_and(|p| p == "mod" || p == "lib" || p == "main")
+    {
         parts.pop();
     }
     parts
@@ -190,23 +199,22 @@ fn referenced_paths(code: &str) -> Vec<Vec<String>> {
         }
         rest = tail;
     }
-    let bytes: Vec<char> = code.chars().collect();
-    let text: String = bytes.iter().collect();
-    for root in ["crate::", "super::", "self::", "atkmap::"] {
-        let mut from = 0;
-        while let Some(found) = text[from..].find(root) {
-            let at = from + found;
-            let boundary = text[..at]
-                .chars()
-                .last()
-                .is_none_or(|c| !c.is_alphanumeric() && c != '_');
-            let end = text[at..]
-                .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':'))
-                .map_or(text.len(), |e| at + e);
-            if boundary {
-                out.push(segments(&text[at..end]));
+    // Inline paths (`crate::report::Report`, `super::risk::role`, `render::diagrams`): every
+    // maximal `a::b::c` run; which of them name modules is decided when resolving.
+    let is_word = |c: char| c.is_alphanumeric() || c == '_';
+    let mut start = None;
+    for (i, c) in code.char_indices().chain([(code.len(), ' ')]) {
+        if is_word(c) || c == ':' {
+            if start.is_none() {
+                let after_colon = code[..i].ends_with(':');
+                start = (!after_colon && c != ':').then_some(i);
             }
-            from = end.max(at + root.len());
+            continue;
+        }
+        if let Some(from) = start.take()
+            && code[from..i].contains("::")
+        {
+            out.push(segments(&code[from..i]));
         }
     }
     out
@@ -231,7 +239,12 @@ fn import_graph() -> BTreeMap<PathBuf, BTreeSet<PathBuf>> {
                     let name = item.strip_prefix("mod ")?.split(';').next()?;
                     (!name.contains('{')).then(|| name.trim().to_string())
                 })
-                .flat_map(|name| [dir.join(format!("{name}.rs")), dir.join(&name).join("mod.rs")])
+                .flat_map(|name| {
+                    [
+                        dir.join(format!("{name}.rs")),
+                        dir.join(&name).join("mod.rs"),
+                    ]
+                })
                 .collect::<Vec<_>>()
         })
         .collect();
@@ -293,7 +306,12 @@ fn cycles(graph: &BTreeMap<PathBuf, BTreeSet<PathBuf>>) -> Vec<Vec<PathBuf>> {
         nodes.iter().enumerate().map(|(i, n)| (*n, i)).collect();
     let edges: Vec<Vec<usize>> = nodes
         .iter()
-        .map(|n| graph[*n].iter().filter_map(|t| index_of.get(t).copied()).collect())
+        .map(|n| {
+            graph[*n]
+                .iter()
+                .filter_map(|t| index_of.get(t).copied())
+                .collect()
+        })
         .collect();
     let petgraph_edges = edges
         .iter()
@@ -343,7 +361,12 @@ fn the_cycle_checker_finds_a_cycle() {
         ("d", vec!["a"]),
     ]
     .into_iter()
-    .map(|(a, bs)| (PathBuf::from(a), bs.into_iter().map(PathBuf::from).collect()))
+    .map(|(a, bs)| {
+        (
+            PathBuf::from(a),
+            bs.into_iter().map(PathBuf::from).collect(),
+        )
+    })
     .collect();
     let found = cycles(&graph);
     assert_eq!(found.len(), 1);

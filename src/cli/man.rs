@@ -9,11 +9,10 @@
 
 use std::io::Write;
 
-use clap::{Command, CommandFactory};
+use clap::Command;
 use clap_mangen::Man;
 use clap_mangen::roff::{Roff, bold, roman};
 
-use super::Cli;
 use super::failure::Failure;
 
 /// The main page's EXIT STATUS, as the README's "Exit codes" says it.
@@ -82,9 +81,9 @@ pub const ENVIRONMENT: [(&str, &str); 12] = [
 ];
 
 /// The roff page of `atkmap` (`path` empty) or of one of its subcommands
-/// (`["attack", "show"]`).
-pub fn page(path: &[String]) -> Result<String, Failure> {
-    let mut root = Cli::command().disable_help_subcommand(true);
+/// (`["attack", "show"]`), from the command line's definition `root`.
+pub fn page(root: Command, path: &[String]) -> Result<String, Failure> {
+    let mut root = root.disable_help_subcommand(true);
     root.build();
     let mut command = &root;
     let mut names = vec![root.get_name().to_string()];
@@ -318,6 +317,8 @@ fn render_examples(roff: &mut Roff, examples: &[Example]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cli::Cli;
+    use clap::CommandFactory;
 
     #[test]
     fn examples_split_into_command_and_comment() {
@@ -350,7 +351,8 @@ mod tests {
     #[test]
     fn every_page_renders() {
         fn walk(command: &Command, path: &mut Vec<String>) {
-            let roff = page(path).unwrap_or_else(|f| panic!("{path:?}: {}", f.message));
+            let roff =
+                page(Cli::command(), path).unwrap_or_else(|f| panic!("{path:?}: {}", f.message));
             assert!(roff.contains(".TH "), "{path:?}");
             for sub in command.get_subcommands().filter(|c| !c.is_hide_set()) {
                 path.push(sub.get_name().to_string());
@@ -360,6 +362,6 @@ mod tests {
         }
         let root = Cli::command().disable_help_subcommand(true);
         walk(&root, &mut Vec::new());
-        assert!(page(&["nothing".to_string()]).is_err());
+        assert!(page(Cli::command(), &["nothing".to_string()]).is_err());
     }
 }

@@ -215,7 +215,7 @@ fn run(cli: Cli) -> CliResult {
             Ok(Outcome::Clean)
         }
         Command::Man { subcommand } => {
-            print_stdout(&man::page(&subcommand)?)?;
+            print_stdout(&man::page(Cli::command(), &subcommand)?)?;
             Ok(Outcome::Clean)
         }
     }

@@ -7,37 +7,10 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
 use serde_json::Value;
 
-use super::Report;
+use super::{BaselineSummary, GoneExposure, Report};
 use crate::analysis::findings::{Severity, Status, Trend};
-
-/// A baseline exposure that is no longer in scope.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct GoneExposure {
-    pub actor: String,
-    pub technique: String,
-    pub system: String,
-    pub status: String,
-    pub severity: String,
-}
-
-/// The comparison at a glance.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct BaselineSummary {
-    /// The baseline report file.
-    pub file: String,
-    pub new: usize,
-    pub worse: usize,
-    pub unchanged: usize,
-    pub better: usize,
-    pub gone: usize,
-    /// Open exposures (gap or partial) that are new, or were not open before.
-    pub new_open: usize,
-    /// Baseline open exposures that are gone or no longer open.
-    pub closed: usize,
-}
 
 /// What the baseline said about one exposure.
 #[derive(Debug, Clone)]

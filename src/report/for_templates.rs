@@ -9,8 +9,8 @@
 
 use serde::Serialize;
 
-use super::baseline::{BaselineSummary, GoneExposure};
 use super::{AttackSource, Generator, Report, Summary};
+use super::{BaselineSummary, GoneExposure};
 use crate::analysis::findings::*;
 
 /// A view of a [`Report`] for templates (see the module documentation).

@@ -25,6 +25,32 @@ use crate::attack::KnowledgeBase;
 use crate::model::Model;
 use crate::model::format::{ControlStatus, Exposure as Reach, Sensitivity};
 
+/// A baseline exposure that is no longer in scope.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GoneExposure {
+    pub actor: String,
+    pub technique: String,
+    pub system: String,
+    pub status: String,
+    pub severity: String,
+}
+
+/// The comparison at a glance.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct BaselineSummary {
+    /// The baseline report file.
+    pub file: String,
+    pub new: usize,
+    pub worse: usize,
+    pub unchanged: usize,
+    pub better: usize,
+    pub gone: usize,
+    /// Open exposures (gap or partial) that are new, or were not open before.
+    pub new_open: usize,
+    /// Baseline open exposures that are gone or no longer open.
+    pub closed: usize,
+}
+
 /// The ATT&CK data a report was computed on.
 #[derive(Debug, Clone, Serialize)]
 pub struct AttackSource {
@@ -239,10 +265,10 @@ pub struct Report {
     pub what_if: Vec<WhatIfChange>,
     /// The comparison with a baseline report (`--baseline`), when one is given.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub baseline: Option<baseline::BaselineSummary>,
+    pub baseline: Option<BaselineSummary>,
     /// Baseline exposures no longer in scope.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub gone: Vec<baseline::GoneExposure>,
+    pub gone: Vec<GoneExposure>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -505,8 +531,20 @@ fn companion_source(
     }
 }
 
+/// Each system's worst open severity, by system id.
+pub fn worst_open_by_system(
+    analysis: &ModelAnalysis,
+) -> std::collections::BTreeMap<&str, Severity> {
+    let mut worst = std::collections::BTreeMap::new();
+    for e in analysis.exposures.iter().filter(|e| e.is_open()) {
+        let w = worst.entry(e.system.as_str()).or_insert(e.severity);
+        *w = (*w).max(e.severity);
+    }
+    worst
+}
+
 fn summarize_model(model: &Model, analysis: &ModelAnalysis) -> ModelSummary {
-    let worst_open = render::worst_open_by_system(analysis);
+    let worst_open = worst_open_by_system(analysis);
     let systems = |ids: &[usize]| -> Vec<String> {
         ids.iter()
             .map(|&s| model.systems[s].id.value.clone())

@@ -1,7 +1,6 @@
 //! The report formats, and the one dispatch from a format to its renderer.
 
 use crate::analysis::ModelAnalysis;
-use crate::analysis::findings::Severity;
 use crate::graph::SupplyChain;
 use crate::graph::export::Highlights;
 use crate::model::Model;
@@ -118,21 +117,9 @@ pub fn diagrams(models: &[&Model], report: &Report) -> Vec<Diagram> {
         .collect()
 }
 
-/// Each system's worst open severity, by system id.
-pub fn worst_open_by_system(
-    analysis: &ModelAnalysis,
-) -> std::collections::BTreeMap<&str, Severity> {
-    let mut worst = std::collections::BTreeMap::new();
-    for e in analysis.exposures.iter().filter(|e| e.is_open()) {
-        let w = worst.entry(e.system.as_str()).or_insert(e.severity);
-        *w = (*w).max(e.severity);
-    }
-    worst
-}
-
 /// Each system's worst open severity, by system index, for highlighting a diagram.
 pub fn highlights(model: &Model, analysis: &ModelAnalysis) -> Highlights {
-    let worst = worst_open_by_system(analysis);
+    let worst = super::worst_open_by_system(analysis);
     model
         .systems
         .iter()

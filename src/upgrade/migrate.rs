@@ -42,7 +42,7 @@ pub struct Replacement {
     pub line: u32,
     pub column: u32,
     pub field: String,
-    #[serde(serialize_with = "super::kind_label")]
+    #[serde(serialize_with = "super::release_diff::kind_label")]
     pub kind: Kind,
     pub from: String,
     pub to: String,

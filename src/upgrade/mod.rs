@@ -15,9 +15,7 @@ pub mod release_diff;
 pub mod render;
 pub mod text;
 
-use serde::{Serialize, Serializer};
-
-use crate::attack::Kind;
+use serde::Serialize;
 
 pub use fate::Revocations;
 pub use migrate::{Migration, migrate};
@@ -33,11 +31,6 @@ pub struct DiffDocument {
     pub to: String,
     pub release: ReleaseDiff,
     pub models: Vec<ModelDiff>,
-}
-
-/// Writes an ATT&CK kind as its label (`data-component`), as every upgrade report names kinds.
-fn kind_label<S: Serializer>(kind: &Kind, serializer: S) -> Result<S::Ok, S::Error> {
-    serializer.serialize_str(kind.label())
 }
 
 #[cfg(test)]

@@ -29,7 +29,7 @@ pub struct Releases<'a> {
 /// What changed for one ATT&CK ID the model names.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ReferenceChange {
-    #[serde(serialize_with = "super::kind_label")]
+    #[serde(serialize_with = "super::release_diff::kind_label")]
     pub kind: Kind,
     /// The ID as the model writes it.
     pub id: String,

@@ -10,10 +10,18 @@ use super::fate::{Fate, Fates, Revocations};
 use crate::attack::lookup::ALL_KINDS;
 use crate::attack::{Kind, KnowledgeBase, ObjectRef};
 
+/// Writes an ATT&CK kind as its label (`data-component`), as every upgrade report names kinds.
+pub(super) fn kind_label<S: serde::Serializer>(
+    kind: &Kind,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(kind.label())
+}
+
 /// An object named with its kind.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Typed {
-    #[serde(serialize_with = "super::kind_label")]
+    #[serde(serialize_with = "kind_label")]
     pub kind: Kind,
     pub id: String,
     pub name: String,
@@ -31,7 +39,7 @@ pub fn typed(kb: &KnowledgeBase, o: ObjectRef) -> Typed {
 /// Per kind: active objects on each side and what changed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct KindCounts {
-    #[serde(serialize_with = "super::kind_label")]
+    #[serde(serialize_with = "kind_label")]
     pub kind: Kind,
     /// Active (neither revoked nor deprecated) objects in the earlier release.
     pub active_from: usize,
@@ -60,7 +68,7 @@ pub struct KindCounts {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Entry {
-    #[serde(serialize_with = "super::kind_label")]
+    #[serde(serialize_with = "kind_label")]
     pub kind: Kind,
     pub id: String,
     pub name: String,
@@ -69,7 +77,7 @@ pub struct Entry {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RevokedEntry {
-    #[serde(serialize_with = "super::kind_label")]
+    #[serde(serialize_with = "kind_label")]
     pub kind: Kind,
     pub id: String,
     pub name: String,
@@ -81,7 +89,7 @@ pub struct RevokedEntry {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Renamed {
-    #[serde(serialize_with = "super::kind_label")]
+    #[serde(serialize_with = "kind_label")]
     pub kind: Kind,
     pub id: String,
     pub stix_id: String,
@@ -91,7 +99,7 @@ pub struct Renamed {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Renumbered {
-    #[serde(serialize_with = "super::kind_label")]
+    #[serde(serialize_with = "kind_label")]
     pub kind: Kind,
     pub name: String,
     pub stix_id: String,

@@ -5,43 +5,16 @@
 
 use std::fmt::Write as _;
 
+use super::geometry::{COL_GAP, HEADER_H, MARGIN, META_LINE, NAME_LINE, STORE_RY};
 use super::layout::{Band, Layout, Rect};
 use super::legend;
 use super::route::{Line, LineKind, Side};
+use super::shapes::{ACTOR_INK, FLOW, FONT, MUTED, cylinder_path, n, severity_colours};
 use super::text::{
     Label, actor_label, data_label, escape, escape_tip, records, system_label, system_name,
 };
-use super::{COL_GAP, HEADER_H, MARGIN, META_LINE, NAME_LINE, STORE_RY};
-use crate::analysis::findings::Severity;
-use crate::graph::palette::{self, INK};
+use crate::graph::palette::INK;
 use crate::report::{ActorSummary, DataSummary, ModelSummary, SystemSummary};
-
-pub(super) const FONT: &str =
-    "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif";
-pub(super) const MUTED: &str = "#475569";
-pub(super) const FLOW: &str = "#334155";
-pub(super) const ACTOR_INK: &str = "#9f1239";
-/// Fill and stroke of a system with no open gap (the severities' are the shared palette's).
-const NO_OPEN_GAP: (&str, &str) = ("#dcfce7", "#15803d");
-
-/// Fill and stroke of a system box by its worst open severity: the HTML report's severity
-/// badge ([`palette::SEVERITIES`]), green when nothing is open.
-pub(super) fn severity_colours(severity: Option<Severity>) -> (&'static str, &'static str) {
-    match severity.and_then(|s| palette::severity(s.label())) {
-        Some(colours) => (colours.background, colours.colour),
-        None => NO_OPEN_GAP,
-    }
-}
-
-/// A number for an SVG attribute: at most one decimal, no trailing `.0`.
-pub(super) fn n(x: f64) -> String {
-    let r = (x * 10.0).round() / 10.0;
-    if r.fract() == 0.0 {
-        format!("{}", r as i64)
-    } else {
-        format!("{r:.1}")
-    }
-}
 
 /// The whole SVG element.
 pub(super) fn svg(model: &ModelSummary, layout: &Layout, lines: &[Line], prefix: &str) -> String {
@@ -395,30 +368,6 @@ fn text_lines(svg: &mut String, x: f64, y: f64, fill: &str, lines: &[String]) {
     svg.push_str("</text>");
 }
 
-/// The body and the front of the top rim of a cylinder filling `r`, as SVG path data.
-pub(super) fn cylinder_path(r: Rect) -> (String, String) {
-    let (x, y, w, h, ry) = (r.x, r.y, r.w, r.h, STORE_RY);
-    let rx = w / 2.0;
-    let body = format!(
-        "M{x0} {y0}A{rx} {ry} 0 0 1 {x1} {y0}V{y2}A{rx} {ry} 0 0 1 {x0} {y2}Z",
-        x0 = n(x),
-        y0 = n(y + ry),
-        x1 = n(x + w),
-        y2 = n(y + h - ry),
-        rx = n(rx),
-        ry = n(ry),
-    );
-    let rim = format!(
-        "M{x0} {y0}A{rx} {ry} 0 0 0 {x1} {y0}",
-        x0 = n(x),
-        y0 = n(y + ry),
-        x1 = n(x + w),
-        rx = n(rx),
-        ry = n(ry),
-    );
-    (body, rim)
-}
-
 /// A data asset's tooltip.
 fn store_tip(data: &DataSummary, leaked: bool) -> String {
     let mut tip = format!(
@@ -484,24 +433,4 @@ fn draw_store(svg: &mut String, data: &DataSummary, r: Rect, leaked: bool) {
         &label.meta,
     );
     svg.push_str("</g>");
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Every severity a system can have has its colours in the shared palette, so only a
-    /// system with nothing open is drawn in the no-gap green.
-    #[test]
-    fn every_severity_is_in_the_palette() {
-        for severity in Severity::ALL {
-            let colours = palette::severity(severity.label()).expect("in the palette");
-            assert_eq!(
-                severity_colours(Some(severity)),
-                (colours.background, colours.colour)
-            );
-            assert_ne!(severity_colours(Some(severity)), NO_OPEN_GAP);
-        }
-        assert_eq!(severity_colours(None), NO_OPEN_GAP);
-    }
 }

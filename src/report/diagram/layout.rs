@@ -6,11 +6,11 @@
 
 use std::collections::VecDeque;
 
-use super::text::{actor_label, chars_for, data_label, system_label, wrap};
-use super::{
+use super::geometry::{
     ACTOR_GAP, ACTOR_W, BAND_GAP, BAND_PAD_BOTTOM, BAND_PAD_X, COL_GAP, HEADER_H, LABEL_CHAR,
     LEAK_GAP, LEAK_W, Links, MARGIN, STACK_GAP, STORE_INDENT, STORE_RY, STORE_W, SYS_W,
 };
+use super::text::{actor_label, chars_for, data_label, system_label, wrap};
 use crate::report::{ModelSummary, SystemSummary};
 
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -3,10 +3,10 @@
 
 use std::fmt::Write as _;
 
-use super::MARGIN;
-use super::draw::{ACTOR_INK, FLOW, MUTED, cylinder_path, n, severity_colours};
+use super::geometry::MARGIN;
 use super::layout::Rect;
 use super::route::LineKind;
+use super::shapes::{ACTOR_INK, FLOW, MUTED, cylinder_path, n, severity_colours};
 use super::text::escape;
 use crate::analysis::findings::Severity;
 

@@ -26,40 +26,19 @@
 //!
 //! The diagram is drawn from the report's [`ModelSummary`], the contract every rendering is
 //! made from, so the model and its graph ([`crate::graph::SupplyChain`]) are not at hand here:
-//! the summary names systems by id, and [`Links`] resolves its flows to system indices once,
+//! the summary names systems by id, and [`geometry::Links`] resolves its flows to system indices once,
 //! for the layout and the routing both.
 
 mod draw;
+mod geometry;
 mod layout;
 mod legend;
 mod route;
+mod shapes;
 mod text;
 
-use std::collections::BTreeMap;
-
 use super::ModelSummary;
-
-const MARGIN: f64 = 20.0;
-const HEADER_H: f64 = 30.0;
-const SYS_W: f64 = 188.0;
-const COL_GAP: f64 = 86.0;
-const BAND_PAD_X: f64 = 16.0;
-const BAND_PAD_BOTTOM: f64 = 16.0;
-const BAND_GAP: f64 = 22.0;
-const STACK_GAP: f64 = 18.0;
-const STORE_INDENT: f64 = 12.0;
-const STORE_W: f64 = SYS_W - 2.0 * STORE_INDENT;
-const STORE_RY: f64 = 6.0;
-const ACTOR_W: f64 = 168.0;
-const LEAK_W: f64 = 160.0;
-const LEAK_GAP: f64 = 44.0;
-const ACTOR_GAP: f64 = 96.0;
-const NAME_LINE: f64 = 15.0;
-const META_LINE: f64 = 13.0;
-/// Average glyph widths used to wrap text (system fonts at 12px and 10px).
-const NAME_CHAR: f64 = 7.2;
-const META_CHAR: f64 = 5.3;
-const LABEL_CHAR: f64 = 7.6;
+use geometry::Links;
 
 /// Renders the diagram of `model`. `prefix` makes the SVG's element ids unique in the page.
 pub fn supply_chain(model: &ModelSummary, prefix: &str) -> String {
@@ -67,56 +46,6 @@ pub fn supply_chain(model: &ModelSummary, prefix: &str) -> String {
     let layout = layout::layout(model, &links);
     let lines = route::lines(model, &links, &layout);
     draw::svg(model, &layout, &lines, prefix)
-}
-
-/// The model's systems by id and its flows between them, resolved once.
-struct Links<'m> {
-    /// Each system's index by id.
-    index: BTreeMap<&'m str, usize>,
-    /// The systems each flow joins (from, to), in model order; `None` when an end is not a
-    /// system of the model, or both ends are the same system.
-    flows: Vec<Option<(usize, usize)>>,
-    /// For each system, the systems it flows into, once per flow, in model order.
-    forward: Vec<Vec<usize>>,
-    /// For each system, the systems that flow into it, once per flow, in model order.
-    backward: Vec<Vec<usize>>,
-}
-
-impl<'m> Links<'m> {
-    fn new(model: &'m ModelSummary) -> Links<'m> {
-        let index: BTreeMap<&str, usize> = model
-            .systems
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s.id.as_str(), i))
-            .collect();
-        let flows: Vec<Option<(usize, usize)>> = model
-            .flows
-            .iter()
-            .map(|flow| {
-                let a = *index.get(flow.from.as_str())?;
-                let b = *index.get(flow.to.as_str())?;
-                (a != b).then_some((a, b))
-            })
-            .collect();
-        let mut forward: Vec<Vec<usize>> = vec![Vec::new(); model.systems.len()];
-        let mut backward: Vec<Vec<usize>> = vec![Vec::new(); model.systems.len()];
-        for &(a, b) in flows.iter().flatten() {
-            forward[a].push(b);
-            backward[b].push(a);
-        }
-        Links {
-            index,
-            flows,
-            forward,
-            backward,
-        }
-    }
-
-    /// The index of the system with this id.
-    fn system(&self, id: &str) -> Option<usize> {
-        self.index.get(id).copied()
-    }
 }
 
 /// Small models for the tests of every step.

@@ -5,9 +5,9 @@
 
 use std::collections::BTreeMap;
 
+use super::geometry::{Links, STORE_RY};
 use super::layout::{Layout, Rect};
 use super::text::system_name;
-use super::{Links, STORE_RY};
 use crate::report::{FlowSummary, ModelSummary};
 
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

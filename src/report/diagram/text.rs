@@ -5,7 +5,7 @@
 
 use std::collections::VecDeque;
 
-use super::{ACTOR_W, META_CHAR, META_LINE, NAME_CHAR, NAME_LINE, SYS_W};
+use super::geometry::{ACTOR_W, META_CHAR, META_LINE, NAME_CHAR, NAME_LINE, SYS_W};
 use crate::report::{ActorSummary, DataSummary, SystemSummary};
 
 /// Escapes text for XML content and attribute values, dropping characters XML forbids.

@@ -41,12 +41,10 @@ use super::Report;
 use crate::attack::framework::page_url;
 use crate::attack::release_name::collection_name;
 pub use uri::artifact_uri;
+use uri::{SRCROOT, TAXONOMY};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 const INFORMATION_URI: &str = "https://github.com/atkmap/atkmap";
-const FINGERPRINT: &str = "atkmapFinding/v1";
-const TAXONOMY: &str = "MITRE ATT&CK";
-const SRCROOT: &str = "%SRCROOT%";
 
 /// What the SARIF log needs from outside the report.
 #[derive(Debug, Clone, Default)]

@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use serde_json::{Value, json};
 
 use super::rules::{self, Origin};
-use super::uri::{fingerprint, guid};
+use super::uri::{FINGERPRINT, SRCROOT, TAXONOMY, fingerprint, guid};
 use crate::analysis::findings::{
     AcceptanceNote, Exposure, Finding, Reason, Severity, SourceLocation, Status, Trend,
 };
@@ -102,7 +102,7 @@ pub fn result(m: &Members, place: &Place) -> Value {
 
     let mut taxon = json!({
         "id": f.technique,
-        "toolComponent": { "name": super::TAXONOMY, "index": 0 },
+        "toolComponent": { "name": TAXONOMY, "index": 0 },
     });
     if let Some(i) = place.taxon {
         taxon["index"] = json!(i);
@@ -124,7 +124,7 @@ pub fn result(m: &Members, place: &Place) -> Value {
             // GitHub keys alerts on this one; atkmap sets it so that editing a model (moving
             // its lines) keeps each finding the same alert, and two findings on one line apart.
             "primaryLocationLineHash": hash,
-            super::FINGERPRINT: hash,
+            FINGERPRINT: hash,
         },
         "correlationGuid": guid(&hash),
         "taxa": [taxon],
@@ -170,7 +170,7 @@ fn primary_location(
 fn physical(uri: &(String, bool), at: &SourceLocation) -> Value {
     let mut artifact = json!({ "uri": uri.0 });
     if uri.1 {
-        artifact["uriBaseId"] = json!(super::SRCROOT);
+        artifact["uriBaseId"] = json!(SRCROOT);
     }
     let mut physical = json!({ "artifactLocation": artifact });
     if at.line > 0 {

@@ -4,6 +4,11 @@ use std::fmt::Write as _;
 
 use sha2::{Digest, Sha256};
 
+/// The names the log gives its fingerprint, taxonomy and source root.
+pub(super) const FINGERPRINT: &str = "atkmapFinding/v1";
+pub(super) const TAXONOMY: &str = "MITRE ATT&CK";
+pub(super) const SRCROOT: &str = "%SRCROOT%";
+
 /// A model path as a SARIF URI, and whether it is relative to `%SRCROOT%`: forward slashes, no
 /// leading `./`, percent-encoded; absolute paths become `file://` URIs.
 pub fn artifact_uri(path: &str) -> (String, bool) {
