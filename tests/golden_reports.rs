@@ -95,7 +95,10 @@ fn the_example_reports_are_byte_identical_to_the_reviewed_ones() {
     let _ = std::fs::remove_dir_all(&out);
     write_reports(scratch.path(), &out);
     let actual = sums_of(&out);
-    assert!(actual.len() >= 4 * 5, "every format of every run: {actual:?}");
+    assert!(
+        actual.len() >= 4 * 5,
+        "every format of every run: {actual:?}"
+    );
     if std::env::var_os("ATKMAP_BLESS").is_some() {
         let text: String = actual
             .iter()

@@ -21,7 +21,7 @@ fn check(text: &[u8]) -> (i32, String, Duration) {
         .arg(&file)
         .output()
         .expect("atkmap runs");
-    let took = start.elapsed();
+    let took = common::time_taken(&peak, start.elapsed());
     let stderr = String::from_utf8_lossy(&out.stderr).to_string();
     assert!(!stderr.contains("panicked"), "{stderr}");
     common::assert_peak_below(&peak, LIMIT_MIB);
@@ -393,7 +393,7 @@ fn template_bombs_stop_at_the_output_and_memory_limits() {
         assert_eq!(out.status.code(), Some(2), "{stderr}");
         assert!(stderr.contains(says), "{stderr}");
         assert!(!dir.path().join("out.md").exists(), "nothing written");
-        let took = start.elapsed();
+        let took = common::time_taken(&dir.path().join("peak"), start.elapsed());
         assert!(took < Duration::from_secs(10), "took {took:?}");
     }
 }
@@ -570,7 +570,7 @@ fn a_model_with_millions_of_exposures_stops_at_the_exposure_limit() {
     );
     assert!(stderr.contains("exclude"), "{stderr}");
     assert!(!dir.path().join("r.json").exists());
-    let took = start.elapsed();
+    let took = common::time_taken(&dir.path().join("peak"), start.elapsed());
     assert!(took < Duration::from_secs(10), "took {took:?}");
 }
 
@@ -627,7 +627,7 @@ fn a_ladder_graph_stops_at_the_path_search_work_budget() {
         .output()
         .expect("runs");
     common::assert_peak_below(&dir.path().join("peak"), LIMIT_MIB);
-    let took = start.elapsed();
+    let took = common::time_taken(&dir.path().join("peak"), start.elapsed());
     assert!(
         out.status.success(),
         "{}",
@@ -672,7 +672,7 @@ fn an_altered_release_found_by_name_is_refused() {
     )
     .expect("model");
     let start = Instant::now();
-    let out = common::atkmap()
+    let out = common::atkmap_measured(&dir.path().join("peak"))
         .current_dir(dir.path())
         .env_remove("ATKMAP_DATA_DIR")
         .args(["report", "m.yaml", "--fail-on", "none"])
@@ -686,7 +686,7 @@ fn an_altered_release_found_by_name_is_refused() {
         "{stderr}"
     );
     // A debug build parses the 50 MB bundle beside the hash (about 3 s; a release build 0.2 s).
-    let took = start.elapsed();
+    let took = common::time_taken(&dir.path().join("peak"), start.elapsed());
     assert!(took < Duration::from_secs(20), "took {took:?}");
     // Explicitly passed: used, and marked.
     let out = common::atkmap()

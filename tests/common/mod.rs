@@ -116,8 +116,8 @@ fn isolate(mut cmd: assert_cmd::Command) -> assert_cmd::Command {
     cmd
 }
 
-/// [`atkmap`] run under GNU time, which writes the peak resident memory (KiB) to `peak`; read it
-/// with [`peak_mib`]. Without `/usr/bin/time` (Debian's `time`), plain [`atkmap`], and
+/// [`atkmap`] run under GNU time, which writes the peak resident memory (KiB) and the CPU time
+/// (user and system seconds) to `peak`; read them with [`peak_mib`] and [`time_taken`]. Without `/usr/bin/time` (Debian's `time`), plain [`atkmap`], and
 /// [`peak_mib`] says `None` (CI installs it and sets `ATKMAP_REQUIRE_CLIENTS`: then a failure).
 pub fn atkmap_measured(peak: &std::path::Path) -> assert_cmd::Command {
     let time = std::path::Path::new("/usr/bin/time");
@@ -129,17 +129,38 @@ pub fn atkmap_measured(peak: &std::path::Path) -> assert_cmd::Command {
         return atkmap();
     }
     let mut cmd = assert_cmd::Command::new(time);
-    cmd.args(["-f", "%M", "-o"])
+    cmd.args(["-f", "%M %U %S", "-o"])
         .arg(peak)
         .arg(assert_cmd::cargo::cargo_bin("atkmap"));
     isolate(cmd)
 }
 
+/// The figures [`atkmap_measured`] recorded: peak KiB, user seconds, system seconds (GNU time
+/// writes "Command exited with non-zero status" above them when the run fails).
+fn measured(peak: &std::path::Path) -> Option<(u64, f64, f64)> {
+    let text = std::fs::read_to_string(peak).ok()?;
+    text.lines().rev().find_map(|line| {
+        let mut words = line.split_whitespace();
+        let kib = words.next()?.parse().ok()?;
+        let user = words.next()?.parse().ok()?;
+        let system = words.next()?.parse().ok()?;
+        Some((kib, user, system))
+    })
+}
+
 /// The peak resident memory, in MiB, that [`atkmap_measured`] recorded.
 pub fn peak_mib(peak: &std::path::Path) -> Option<u64> {
-    let text = std::fs::read_to_string(peak).ok()?;
-    let kib: u64 = text.lines().rev().find_map(|l| l.trim().parse().ok())?;
-    Some(kib / 1024)
+    measured(peak).map(|(kib, _, _)| kib / 1024)
+}
+
+/// What a run cost: the CPU time (user + system) [`atkmap_measured`] recorded, else the wall
+/// clock `wall`. Time bounds on hostile input guard against blow-ups (quadratic minutes), and
+/// CPU time, unlike the wall clock, does not grow when other tests share the two cores.
+pub fn time_taken(peak: &std::path::Path, wall: std::time::Duration) -> std::time::Duration {
+    match measured(peak) {
+        Some((_, user, system)) => std::time::Duration::from_secs_f64(user + system),
+        None => wall,
+    }
 }
 
 /// Asserts a measured run stayed under `limit_mib` (when it could be measured).
