@@ -327,7 +327,6 @@ pub struct Assessment {
     pub prevented_by: Vec<String>,
     /// Implemented controls that detect it.
     pub detected_by: Vec<String>,
-    pub state: CoverageState,
 }
 
 /// Sorts a listing's controls into the assessment's lists.
@@ -344,7 +343,6 @@ pub fn assess(
     defences: &SystemDefences,
     technique: u32,
 ) -> Assessment {
-    let state = state(kb, defences, technique);
     let mut controls = BTreeSet::new();
     let mut prevented_by = BTreeSet::new();
     let mut detected_by = BTreeSet::new();
@@ -430,7 +428,6 @@ pub fn assess(
         controls: controls.into_iter().collect(),
         prevented_by: prevented_by.into_iter().collect(),
         detected_by: detected_by.into_iter().collect(),
-        state,
     }
 }
 

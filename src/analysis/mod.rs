@@ -8,22 +8,22 @@
 //!
 //! Everything here is plain data out; renderers turn it into reports.
 
-pub mod actors;
-pub mod context;
-pub mod coverage;
-pub mod evaluate;
+pub(crate) mod actors;
+pub(crate) mod context;
+pub(crate) mod coverage;
+pub(crate) mod evaluate;
 pub mod findings;
-pub mod fix;
-pub mod grouped;
-pub mod paths;
+pub(crate) mod fix;
+pub(crate) mod grouped;
+pub(crate) mod paths;
 pub mod plan;
-pub mod preparation;
-pub mod priorities;
-pub mod reach;
-pub mod risk;
-pub mod scope;
-pub mod scoped;
-pub mod why;
+pub(crate) mod preparation;
+pub(crate) mod priorities;
+pub(crate) mod reach;
+pub(crate) mod risk;
+pub(crate) mod scope;
+pub(crate) mod scoped;
+pub(crate) mod why;
 
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, HashMap};

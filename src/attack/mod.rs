@@ -7,13 +7,13 @@ pub(crate) mod build;
 pub mod cache;
 pub mod framework;
 pub mod knowledge;
-pub mod load;
+pub(crate) mod load;
 pub mod lookup;
 mod merge;
 pub mod official;
 mod one_pass;
 pub mod release_name;
-pub mod stix;
+pub(crate) mod stix;
 pub mod view;
 
 pub use framework::Framework;

@@ -69,8 +69,6 @@ pub struct RawObject<'a> {
     #[serde(borrow, default)]
     pub x_mitre_version: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
-    pub x_mitre_domains: Vec<Cow<'a, str>>,
-    #[serde(borrow, default)]
     pub x_mitre_platforms: Vec<Cow<'a, str>>,
 
     // attack-pattern

@@ -6,7 +6,7 @@
 
 pub mod codes;
 pub mod render;
-pub mod suggest;
+pub(crate) mod suggest;
 
 use serde::Serialize;
 

@@ -10,13 +10,13 @@
 mod alias_count;
 pub mod date;
 pub mod format;
-pub mod hints;
-pub mod located;
-pub mod resolved;
-pub mod salvage;
+pub(crate) mod hints;
+pub(crate) mod located;
+pub(crate) mod resolved;
+pub(crate) mod salvage;
 pub mod schema;
-pub mod structure;
-pub mod validate;
+pub(crate) mod structure;
+pub(crate) mod validate;
 pub mod yaml;
 
 pub use resolved::Model;

@@ -17,7 +17,8 @@ use crate::diag::suggest::closest;
 use crate::diag::{Code, Diagnostic, Position};
 
 /// Checks a whole model tree; returns every problem found.
-pub fn check_structure(tree: &Located<Node>, schema: &Value, file: &str) -> Vec<Diagnostic> {
+#[cfg(test)]
+fn check_structure(tree: &Located<Node>, schema: &Value, file: &str) -> Vec<Diagnostic> {
     structural_problems(tree, schema, file)
         .into_iter()
         .map(|p| p.diagnostic)

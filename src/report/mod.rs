@@ -8,8 +8,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 pub mod baseline;
 pub mod build;
-pub mod diagram;
-pub mod for_templates;
+pub(crate) mod diagram;
+pub(crate) mod for_templates;
 pub mod html;
 pub mod markdown;
 pub mod navigator;

@@ -126,6 +126,7 @@ impl Fate {
 ///
 /// One object's fate; to ask about many objects of one release, [`Fates`] remembers what it
 /// has walked.
+#[cfg(test)]
 pub fn fate(kb: &KnowledgeBase, revocations: &Revocations, object: ObjectRef) -> Fate {
     Fates::new(kb, revocations).fate(object)
 }

@@ -6,11 +6,11 @@
 //! splits the knowledge base folds away. Migration edits the model's text at the positions the
 //! parser reports ([`text`]); it never re-serialises YAML.
 
-pub mod fate;
-pub mod lenient;
+pub(crate) mod fate;
+pub(crate) mod lenient;
 pub mod migrate;
 pub mod model_diff;
-pub mod references;
+pub(crate) mod references;
 pub mod release_diff;
 pub mod render;
 pub mod text;

@@ -30,7 +30,7 @@
 //! (`--sarif-category`): on GitHub it would override the workflow's `category`.
 
 mod results;
-pub mod rules;
+pub(crate) mod rules;
 mod uri;
 
 use std::collections::BTreeMap;
