@@ -34,4 +34,6 @@ pub struct DiffDocument {
 }
 
 #[cfg(test)]
+mod fate_tests;
+#[cfg(test)]
 mod tests;
