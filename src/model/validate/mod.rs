@@ -15,8 +15,4 @@ mod references;
 mod release_names;
 mod validator;
 
-pub use assemble::{
-    ATLAS_AI_REUSE_TECHNIQUES, DEFAULT_REUSE_TECHNIQUES, DEFAULT_TRUST_TECHNIQUES,
-    F3_CREDENTIAL_REUSE_TECHNIQUES, F3_REUSE_TECHNIQUES, validate, validate_salvaged,
-};
-pub use references::is_valid_id;
+pub use assemble::{DEFAULT_REUSE_TECHNIQUES, DEFAULT_TRUST_TECHNIQUES, validate, validate_salvaged};
