@@ -12,6 +12,7 @@ pub mod clock;
 pub mod companions;
 pub mod data_cmd;
 pub mod data_source;
+pub mod download;
 pub mod failure;
 pub mod fetch;
 pub mod man;

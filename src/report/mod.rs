@@ -11,6 +11,7 @@ pub mod build;
 pub(crate) mod diagram;
 pub(crate) mod for_templates;
 pub mod html;
+mod html_views;
 pub mod markdown;
 pub mod navigator;
 pub mod render;
