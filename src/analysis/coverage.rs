@@ -26,6 +26,7 @@ use crate::attack::view::Named;
 use crate::attack::{Kind, KnowledgeBase, ObjectRef};
 use crate::model::Model;
 use crate::model::format::ControlStatus;
+use crate::model::resolved::Telemetry;
 
 /// The best status of the controls on one system that name one object, and those controls.
 #[derive(Debug, Clone)]
@@ -54,7 +55,7 @@ pub struct SystemDefences {
     pub counters: BTreeMap<u32, Listing>,
     /// Technique index -> the controls that detect it directly.
     pub detects: BTreeMap<u32, Listing>,
-    pub telemetry: Telemetry,
+    pub telemetry: Collected,
 }
 
 /// Which of a system's defence lists an entry goes to.
@@ -90,7 +91,7 @@ pub fn defences(model: &Model, kb: &KnowledgeBase) -> Vec<SystemDefences> {
         .systems
         .iter()
         .map(|s| SystemDefences {
-            telemetry: Telemetry::of(kb, s.telemetry.iter().map(|t| t.value.as_str())),
+            telemetry: Collected::of(kb, &s.collects),
             ..SystemDefences::default()
         })
         .collect();
@@ -140,24 +141,24 @@ pub fn control_entries(
 /// What a system collects: data components (named by ID, or standing behind a log-source name
 /// it lists) and log-source names.
 #[derive(Debug, Default, Clone)]
-pub struct Telemetry {
+pub struct Collected {
     pub components: BTreeSet<u32>,
     /// Log-source names, lower-cased.
     pub log_sources: BTreeSet<String>,
 }
 
-impl Telemetry {
-    /// The telemetry of a system's `telemetry` list.
-    pub fn of<'t>(kb: &KnowledgeBase, entries: impl IntoIterator<Item = &'t str>) -> Telemetry {
-        let mut out = Telemetry::default();
+impl Collected {
+    /// What a system's resolved `telemetry` collects.
+    pub fn of(kb: &KnowledgeBase, entries: &[Telemetry]) -> Collected {
+        let mut out = Collected::default();
         for entry in entries {
-            match kb.lookup(entry, Some(Kind::DataComponent)) {
-                Some(o) if o.kind == Kind::DataComponent => {
-                    out.components.insert(o.index);
+            match entry {
+                Telemetry::Component(index) => {
+                    out.components.insert(*index);
                 }
-                _ => {
-                    out.log_sources.insert(entry.to_ascii_lowercase());
-                    out.components.extend(kb.components_with_log_source(entry));
+                Telemetry::LogSource(name) => {
+                    out.log_sources.insert(name.to_ascii_lowercase());
+                    out.components.extend(kb.components_with_log_source(name));
                 }
             }
         }
@@ -188,8 +189,8 @@ impl Telemetry {
     }
 
     /// Everything any of several systems collects.
-    pub fn union<'a>(all: impl IntoIterator<Item = &'a Telemetry>) -> Telemetry {
-        let mut out = Telemetry::default();
+    pub fn union<'a>(all: impl IntoIterator<Item = &'a Collected>) -> Collected {
+        let mut out = Collected::default();
         for t in all {
             out.components.extend(&t.components);
             out.log_sources.extend(t.log_sources.iter().cloned());
@@ -398,7 +399,7 @@ pub fn assess(
             let analytic = &kb.analytics[a as usize];
             if !analytic.meta.is_active()
                 || !analytic.platforms.iter().any(|p| platforms.contains(p))
-                || !Telemetry::observable_at_all(analytic)
+                || !Collected::observable_at_all(analytic)
             {
                 continue;
             }

@@ -465,7 +465,7 @@ fn actor_reach(ctx: &Context, outcome: &ActorOutcome) -> ActorReach {
 
 /// Each actor's PRE techniques, with what the organisation could observe of them.
 fn preparation(ctx: &Context, defences: &[coverage::SystemDefences]) -> Vec<Preparation> {
-    let supplied = coverage::Telemetry::union(defences.iter().map(|d| &d.telemetry));
+    let supplied = coverage::Collected::union(defences.iter().map(|d| &d.telemetry));
     ctx.profiles
         .iter()
         .enumerate()

@@ -1,7 +1,7 @@
 //! Actors' preparation: PRE techniques target no system, so they are listed per actor with
 //! ATT&CK's mitigations and whether the organisation could observe them with its own logs.
 
-use super::coverage::Telemetry;
+use super::coverage::Collected;
 use super::findings::{Observability, Preparation};
 use crate::attack::{Kind, KnowledgeBase};
 
@@ -11,7 +11,7 @@ pub fn preparation(
     model_file: &str,
     actor: &str,
     technique: u32,
-    supplied: &Telemetry,
+    supplied: &Collected,
 ) -> Preparation {
     let t = &kb.techniques[technique as usize];
     let mut mitigations = t.mitigations.clone();
@@ -28,7 +28,7 @@ pub fn preparation(
     for &s in &strategies {
         for &a in &kb.detection_strategies[s as usize].analytics {
             let analytic = &kb.analytics[a as usize];
-            if !Telemetry::observable_at_all(analytic) {
+            if !Collected::observable_at_all(analytic) {
                 continue;
             }
             any_log_source = true;

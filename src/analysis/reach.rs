@@ -160,7 +160,7 @@ fn footholds(ctx: &Context, defended: Defended, actor: ActorId) -> Vec<Foothold>
             // The actor must be able to present the evidence there: an internet-facing
             // verifier, or one it already operates on. A partner- or internal-only verifier
             // keeps its reuse exposures but is no way in.
-            let presentable = system.exposure == crate::model::format::Exposure::Internet
+            let presentable = system.exposure == crate::model::format::Reachability::Internet
                 || (!a.entry_is_default && ctx.is_entry(actor, s));
             if !presentable {
                 continue;

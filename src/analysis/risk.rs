@@ -24,7 +24,7 @@ use super::why::Why;
 use crate::attack::Framework;
 use crate::attack::framework::{self, TacticRole};
 use crate::model::Model;
-use crate::model::format::{Exposure, Sensitivity};
+use crate::model::format::{Reachability, Sensitivity};
 use crate::model::resolved::SystemId;
 
 /// Tactics that give a foothold or carry the attacker across a flow, in every framework.
@@ -60,9 +60,9 @@ pub fn impacts(model: &Model) -> Vec<u8> {
 /// How likely an attacker gets at a system (1-3).
 pub fn likelihood(model: &Model, system: SystemId) -> u8 {
     match model.systems[system].exposure {
-        Exposure::Internet => 3,
-        Exposure::Partner => 2,
-        Exposure::Internal => 1,
+        Reachability::Internet => 3,
+        Reachability::Partner => 2,
+        Reachability::Internal => 1,
     }
 }
 

@@ -146,7 +146,7 @@ pub struct System {
     /// ATT&CK platform names (Windows, Linux, SaaS, IaaS, Identity Provider, ...).
     pub platforms: Vec<Located<String>>,
     /// Where it can be reached from.
-    pub exposure: Located<Exposure>,
+    pub exposure: Located<Reachability>,
     /// Kinds of identity evidence this system accepts (matched against data `kind`).
     #[serde(default)]
     pub verifies: Vec<Located<String>>,
@@ -163,7 +163,7 @@ pub struct System {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
-pub enum Exposure {
+pub enum Reachability {
     Internal,
     Partner,
     Internet,
@@ -325,6 +325,6 @@ pub struct Acceptance {
 }
 
 impl ScalarWidth for Domain {}
-impl ScalarWidth for Exposure {}
+impl ScalarWidth for Reachability {}
 impl ScalarWidth for Sensitivity {}
 impl ScalarWidth for ControlStatus {}

@@ -2,7 +2,7 @@
 //! exist in the pinned release. The analysis works only on this.
 
 use super::date::Date;
-use super::format::{ControlStatus, Exposure, Sensitivity};
+use super::format::{ControlStatus, Reachability, Sensitivity};
 use super::located::Located;
 use crate::diag::Position;
 
@@ -62,11 +62,23 @@ pub struct SystemDef {
     pub name: String,
     pub owner: Option<String>,
     pub platforms: Vec<String>,
-    pub exposure: Exposure,
+    pub exposure: Reachability,
     pub verifies: Vec<String>,
     /// Kinds judged with an AI model: `ai_checks`, and `selfie` when verified.
     pub ai_checks: Vec<String>,
     pub telemetry: Vec<Located<String>>,
+    /// The `telemetry` entries as validation resolved them against the release, in order.
+    pub collects: Vec<Telemetry>,
+}
+
+/// One entry of a system's `telemetry`, decided once, by validation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Telemetry {
+    /// A data component named by its ID (its index among the knowledge base's data components).
+    Component(u32),
+    /// A log-source name as written (`AWS:CloudTrail`), standing for every data component
+    /// with a log source of that name.
+    LogSource(String),
 }
 
 /// The words of a data kind (`national-id-image` -> national, id, image), lower-cased.

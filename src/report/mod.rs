@@ -24,7 +24,7 @@ use crate::analysis::ModelAnalysis;
 use crate::analysis::findings::*;
 use crate::attack::KnowledgeBase;
 use crate::model::Model;
-use crate::model::format::{ControlStatus, Exposure as Reach, Sensitivity};
+use crate::model::format::{ControlStatus, Reachability, Sensitivity};
 
 /// A baseline exposure that is no longer in scope.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -589,9 +589,9 @@ fn summarize_model(model: &Model, analysis: &ModelAnalysis) -> ModelSummary {
                 owner: s.owner.clone(),
                 platforms: s.platforms.clone(),
                 exposure: match s.exposure {
-                    Reach::Internet => "internet",
-                    Reach::Partner => "partner",
-                    Reach::Internal => "internal",
+                    Reachability::Internet => "internet",
+                    Reachability::Partner => "partner",
+                    Reachability::Internal => "internal",
                 },
                 verifies: s.verifies.clone(),
                 telemetry: strings(&s.telemetry),

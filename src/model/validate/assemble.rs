@@ -88,7 +88,7 @@ impl Validator<'_> {
             .iter()
             .map(|s| {
                 self.platforms(&s.platforms, &known_platforms);
-                self.telemetry(&s.telemetry);
+                let collects = self.telemetry(&s.telemetry);
                 SystemDef {
                     id: s.id.clone(),
                     name: s.name.value.clone(),
@@ -98,6 +98,7 @@ impl Validator<'_> {
                     verifies: s.verifies.iter().map(|v| v.value.clone()).collect(),
                     ai_checks: ai_checked_kinds(s),
                     telemetry: s.telemetry.clone(),
+                    collects,
                 }
             })
             .collect();
@@ -133,7 +134,7 @@ impl Validator<'_> {
                         systems
                             .iter()
                             .enumerate()
-                            .filter(|(_, s)| s.exposure == format::Exposure::Internet)
+                            .filter(|(_, s)| s.exposure == format::Reachability::Internet)
                             .map(|(i, _)| i)
                             .collect(),
                         true,

@@ -9,6 +9,7 @@ use crate::diag::Code;
 use crate::diag::suggest::closest;
 use crate::model::hints;
 use crate::model::located::Located;
+use crate::model::resolved::Telemetry;
 
 impl Validator<'_> {
     /// An actor's `exclude`: technique IDs, or tactic shortnames of the release.
@@ -60,13 +61,20 @@ impl Validator<'_> {
         }
     }
 
-    pub(super) fn telemetry(&mut self, entries: &[Located<String>]) {
+    /// Resolves a system's `telemetry`: each entry a data component (by ID) or a log-source
+    /// name, checked against the release on the way.
+    pub(super) fn telemetry(&mut self, entries: &[Located<String>]) -> Vec<Telemetry> {
         let kb = self.kb;
+        let mut out = Vec::with_capacity(entries.len());
         for t in entries {
-            let is_component = kb
+            let component = kb
                 .lookup(&t.value, Some(Kind::DataComponent))
-                .is_some_and(|o| kb.meta(o).is_active());
-            if is_component {
+                .filter(|o| o.kind == Kind::DataComponent);
+            out.push(match component {
+                Some(o) => Telemetry::Component(o.index),
+                None => Telemetry::LogSource(t.value.clone()),
+            });
+            if component.is_some_and(|o| kb.meta(o).is_active()) {
                 continue;
             }
             if Kind::from_attack_id(&t.value).is_some() {
@@ -87,5 +95,6 @@ impl Validator<'_> {
             )
             .hint = Some(hint);
         }
+        out
     }
 }
