@@ -199,22 +199,29 @@ fn attack_url(id: &str) -> Option<String> {
     Some(format!("https://attack.mitre.org/{prefix}/{path}/"))
 }
 
+/// Why a companion pin cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PinError {
+    /// What follows `@` is not a version.
+    #[error("{0:?} does not name a version after @ (like atlas@5.6.0)")]
+    NotAVersion(String),
+    /// The name is not F3's or ATLAS's.
+    #[error("{0:?} is not a companion framework (expected f3 or atlas, optionally with @VERSION)")]
+    NotACompanion(String),
+}
+
 /// Reads a companion pin: `f3`, `atlas` or `atlas@5.6.0`.
-pub fn parse_pin(text: &str) -> Result<(Framework, Option<String>), String> {
+pub fn parse_pin(text: &str) -> Result<(Framework, Option<String>), PinError> {
     let (name, version) = match text.split_once('@') {
         Some((name, version)) => (name, Some(version.trim().to_string())),
         None => (text, None),
     };
     if version.as_deref().is_some_and(|v| !is_version(v)) {
-        return Err(format!(
-            "{text:?} does not name a version after @ (like atlas@5.6.0)"
-        ));
+        return Err(PinError::NotAVersion(text.to_string()));
     }
     match Framework::from_label(name) {
         Some(framework) if framework.is_companion() => Ok((framework, version)),
-        _ => Err(format!(
-            "{text:?} is not a companion framework (expected f3 or atlas, optionally with @VERSION)"
-        )),
+        _ => Err(PinError::NotACompanion(text.to_string())),
     }
 }
 

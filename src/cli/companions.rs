@@ -27,7 +27,7 @@ pub struct Wanted {
 
 impl Wanted {
     /// Reads `f3`, `atlas` or `atlas@5.6.0`.
-    pub fn parse(text: &str) -> Result<Wanted, String> {
+    pub fn parse(text: &str) -> Result<Wanted, framework::PinError> {
         framework::parse_pin(text).map(|(framework, version)| Wanted { framework, version })
     }
 

@@ -57,26 +57,62 @@ fn badness(status: Status, severity: Severity) -> (u8, Severity) {
 
 type Key = (String, String, String);
 
+/// Why a baseline report cannot be compared with.
+#[derive(Debug, thiserror::Error)]
+pub enum BaselineError {
+    /// The document has no `exposures` list.
+    #[error("it has no \"exposures\" list: is it an atkmap JSON report (--format json)?")]
+    NoExposures,
+    /// An exposure lacks one of the strings a comparison needs.
+    #[error("exposure {index} has no \"{field}\" string")]
+    MissingField {
+        /// The exposure's position in the list, from 0.
+        index: usize,
+        /// The missing key.
+        field: &'static str,
+    },
+    /// An exposure's status is none atkmap writes.
+    #[error("exposure {index} has an unknown status {value:?}")]
+    UnknownStatus {
+        /// The exposure's position in the list, from 0.
+        index: usize,
+        /// The status as written.
+        value: String,
+    },
+    /// An exposure's severity is none atkmap writes.
+    #[error("exposure {index} has an unknown severity {value:?}")]
+    UnknownSeverity {
+        /// The exposure's position in the list, from 0.
+        index: usize,
+        /// The severity as written.
+        value: String,
+    },
+}
+
 /// Reads the exposures of a baseline report.
-fn read(baseline: &Value) -> Result<BTreeMap<Key, Vec<Before>>, String> {
+fn read(baseline: &Value) -> Result<BTreeMap<Key, Vec<Before>>, BaselineError> {
     let exposures = baseline
         .get("exposures")
         .and_then(Value::as_array)
-        .ok_or("it has no \"exposures\" list: is it an atkmap JSON report (--format json)?")?;
+        .ok_or(BaselineError::NoExposures)?;
     let mut out: BTreeMap<Key, Vec<Before>> = BTreeMap::new();
-    for (i, e) in exposures.iter().enumerate() {
-        let field = |name: &str| {
-            e.get(name)
+    for (index, e) in exposures.iter().enumerate() {
+        let field = |field: &'static str| {
+            e.get(field)
                 .and_then(Value::as_str)
                 .map(str::to_string)
-                .ok_or(format!("exposure {i} has no \"{name}\" string"))
+                .ok_or(BaselineError::MissingField { index, field })
         };
         let (raw_status, raw_severity) = (field("status")?, field("severity")?);
-        let status = status_of(&raw_status)
-            .ok_or(format!("exposure {i} has an unknown status {raw_status:?}"))?;
-        let severity = severity_of(&raw_severity).ok_or(format!(
-            "exposure {i} has an unknown severity {raw_severity:?}"
-        ))?;
+        let status = status_of(&raw_status).ok_or_else(|| BaselineError::UnknownStatus {
+            index,
+            value: raw_status.clone(),
+        })?;
+        let severity =
+            severity_of(&raw_severity).ok_or_else(|| BaselineError::UnknownSeverity {
+                index,
+                value: raw_severity.clone(),
+            })?;
         out.entry((field("actor")?, field("technique")?, field("system")?))
             .or_default()
             .push(Before {
@@ -90,7 +126,7 @@ fn read(baseline: &Value) -> Result<BTreeMap<Key, Vec<Before>>, String> {
 }
 
 /// Marks every exposure of `report` against `baseline` and records what is gone.
-pub fn compare(report: &mut Report, baseline: &Value, file: &str) -> Result<(), String> {
+pub fn compare(report: &mut Report, baseline: &Value, file: &str) -> Result<(), BaselineError> {
     let mut before = read(baseline)?;
     let mut summary = BaselineSummary {
         file: file.to_string(),
@@ -176,8 +212,16 @@ mod tests {
         assert!(read(&serde_json::json!({"runs": []})).is_err());
         assert!(read(&baseline(&[("a", "T1", "s", "broken", "low")])).is_err());
         assert_eq!(
-            read(&baseline(&[("a", "T1", "s", "gap", "low")])).map(|m| m.len()),
-            Ok(1)
+            read(&baseline(&[("a", "T1", "s", "gap", "low")]))
+                .map(|m| m.len())
+                .ok(),
+            Some(1)
+        );
+        assert_eq!(
+            read(&baseline(&[("a", "T1", "s", "broken", "low")]))
+                .map_err(|e| e.to_string())
+                .err(),
+            Some("exposure 0 has an unknown status \"broken\"".to_string())
         );
     }
 }

@@ -30,7 +30,7 @@ use super::html_views::{
     actor_paths, asks, companion_heatmaps, coverage, findings_by_risk, heatmap, matrices_empty,
     names, plan_outcomes, status_bar, title,
 };
-use super::templates::Templates;
+use super::templates::{TemplateError, Templates};
 use crate::attack::Framework;
 use crate::attack::framework::{object_url, object_url_in};
 
@@ -49,7 +49,7 @@ pub const TOP_PATHS: usize = 3;
 /// row per system and technique) and the JSON report still cover every exposure.
 pub const MAX_EXPOSURE_ROWS: usize = 5_000;
 
-pub fn render(report: &Report, templates: &Templates) -> Result<String, String> {
+pub fn render(report: &Report, templates: &Templates) -> Result<String, TemplateError> {
     let styles: Arc<Mutex<Vec<String>>> = Arc::default();
     let scripts: Arc<Mutex<Vec<String>>> = Arc::default();
 
@@ -105,9 +105,7 @@ pub fn render(report: &Report, templates: &Templates) -> Result<String, String> 
             Value::from_safe_string(url.unwrap_or_default())
         }),
     };
-    let page = templates
-        .render("report.html", context)
-        .map_err(|e| format!("template error in {e}"))?;
+    let page = templates.render("report.html", context)?;
     let policy = policy(&taken(&styles), &taken(&scripts));
     Ok(page.replacen(CSP_PLACEHOLDER, &policy, 1))
 }

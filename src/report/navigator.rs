@@ -144,15 +144,22 @@ struct Scope<'r> {
     custom_data_url: Option<&'static str>,
 }
 
+/// Why a Navigator layer could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum NavigatorError {
+    /// The report's ATT&CK domain is none the Navigator knows.
+    #[error("ATT&CK Navigator has no domain for `{0}`: it knows enterprise, mobile and ics")]
+    UnknownDomain(String),
+    /// The layer could not be serialised.
+    #[error("cannot serialise the Navigator layer: {0}")]
+    Serialise(#[from] serde_json::Error),
+}
+
 /// Renders the report as one Navigator layer (pretty-printed JSON ending with a newline): the
 /// ATT&CK techniques in scope.
-pub fn render(report: &Report) -> Result<String, String> {
-    let domain = collection_name(&report.attack.domain).ok_or_else(|| {
-        format!(
-            "ATT&CK Navigator has no domain for `{}`: it knows enterprise, mobile and ics",
-            report.attack.domain
-        )
-    })?;
+pub fn render(report: &Report) -> Result<String, NavigatorError> {
+    let domain = collection_name(&report.attack.domain)
+        .ok_or_else(|| NavigatorError::UnknownDomain(report.attack.domain.clone()))?;
     render_scope(
         report,
         &Scope {
@@ -169,7 +176,7 @@ pub fn render(report: &Report) -> Result<String, String> {
 
 /// The layers of the report's companions (F3, ATLAS), by companion id (`f3`, `atlas`): each
 /// for the Navigator domain the companion publishes, with its STIX as the custom data.
-pub fn render_companions(report: &Report) -> Result<Vec<(&'static str, String)>, String> {
+pub fn render_companions(report: &Report) -> Result<Vec<(&'static str, String)>, NavigatorError> {
     report
         .attack
         .frameworks
@@ -201,7 +208,7 @@ pub fn render_companions(report: &Report) -> Result<Vec<(&'static str, String)>,
         .collect()
 }
 
-fn render_scope(report: &Report, scope: &Scope) -> Result<String, String> {
+fn render_scope(report: &Report, scope: &Scope) -> Result<String, NavigatorError> {
     let domain = scope.domain;
     let several_models = report.models.len() > 1;
     let catalogue: BTreeMap<&str, &super::TechniqueRef> = scope
@@ -389,8 +396,7 @@ fn render_scope(report: &Report, scope: &Scope) -> Result<String, String> {
     if let Some(url) = scope.custom_data_url {
         layer["customDataURL"] = json!(url);
     }
-    let mut text = serde_json::to_string_pretty(&layer)
-        .map_err(|e| format!("cannot serialise the Navigator layer: {e}"))?;
+    let mut text = serde_json::to_string_pretty(&layer)?;
     text.push('\n');
     Ok(text)
 }

@@ -7,8 +7,9 @@ use crate::model::Model;
 
 use super::Report;
 use super::markdown::{self, Diagram};
-use super::sarif::SarifOptions;
-use super::templates::Templates;
+use super::navigator::NavigatorError;
+use super::sarif::{SarifError, SarifOptions};
+use super::templates::{TemplateError, Templates};
 
 /// A report format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,13 +51,21 @@ pub struct RenderInputs<'a> {
 /// Why a format could not be rendered.
 #[derive(Debug, thiserror::Error)]
 pub enum RenderError {
+    /// A Markdown template failed (the built-in one or the user's override).
     #[error("template error in {0}")]
-    Template(#[from] super::templates::TemplateError),
-    #[error("cannot render the {format} report: {message}")]
-    Format {
-        format: &'static str,
-        message: String,
-    },
+    Template(#[from] TemplateError),
+    /// The JSON document could not be serialised.
+    #[error("cannot render the JSON report: {0}")]
+    Json(#[from] serde_json::Error),
+    /// The HTML template failed.
+    #[error("cannot render the HTML report: template error in {0}")]
+    Html(TemplateError),
+    /// The SARIF log could not be serialised.
+    #[error("cannot render the SARIF report: {0}")]
+    Sarif(#[from] SarifError),
+    /// A Navigator layer could not be written.
+    #[error("cannot render the Navigator report: {0}")]
+    Navigator(#[from] NavigatorError),
 }
 
 /// Renders one format.
@@ -65,12 +74,9 @@ pub fn render(
     report: &Report,
     inputs: &RenderInputs,
 ) -> Result<String, RenderError> {
-    let failed =
-        |format: &'static str| move |message: String| RenderError::Format { format, message };
     match format {
         Format::Json => {
-            let mut text =
-                serde_json::to_string_pretty(report).map_err(|e| failed("JSON")(e.to_string()))?;
+            let mut text = serde_json::to_string_pretty(report)?;
             text.push('\n');
             Ok(text)
         }
@@ -80,18 +86,15 @@ pub fn render(
             inputs.diagrams,
             inputs.md_max_chars,
         )?),
-        Format::Html => super::html::render(report, inputs.templates).map_err(failed("HTML")),
-        Format::Sarif => super::sarif::render(report, &inputs.sarif).map_err(failed("SARIF")),
-        Format::Navigator => super::navigator::render(report).map_err(failed("Navigator")),
+        Format::Html => super::html::render(report, inputs.templates).map_err(RenderError::Html),
+        Format::Sarif => Ok(super::sarif::render(report, &inputs.sarif)?),
+        Format::Navigator => Ok(super::navigator::render(report)?),
     }
 }
 
 /// The companions' Navigator layers (F3, ATLAS), each with the framework's id (`f3`, `atlas`).
 pub fn companion_layers(report: &Report) -> Result<Vec<(&'static str, String)>, RenderError> {
-    super::navigator::render_companions(report).map_err(|message| RenderError::Format {
-        format: "Navigator",
-        message,
-    })
+    Ok(super::navigator::render_companions(report)?)
 }
 
 /// Each model's supply-chain diagram in Mermaid, its systems marked with their worst open

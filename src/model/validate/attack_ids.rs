@@ -52,8 +52,9 @@ impl Validator<'_> {
         let mut seen: Vec<Framework> = Vec::new();
         for entry in &file.attack.frameworks {
             match parse_pin(&entry.value) {
-                Err(message) => {
-                    self.push(Code::InvalidValue, entry.position, message).hint = Some(
+                Err(problem) => {
+                    self.push(Code::InvalidValue, entry.position, problem.to_string())
+                        .hint = Some(
                         "companions: f3 (MITRE Fight Fraud Framework), atlas (MITRE ATLAS)"
                             .to_string(),
                     );

@@ -62,8 +62,13 @@ impl SarifOptions {
     }
 }
 
+/// Why the SARIF log could not be written.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot serialise the SARIF log: {0}")]
+pub struct SarifError(#[from] serde_json::Error);
+
 /// Renders the report as one SARIF 2.1.0 log (pretty-printed, ending with a newline).
-pub fn render(report: &Report, options: &SarifOptions) -> Result<String, String> {
+pub fn render(report: &Report, options: &SarifOptions) -> Result<String, SarifError> {
     let members = results::members(&report.findings, &report.exposures);
     let taxa = taxa(report, &members);
     let taxon_index: BTreeMap<&str, usize> = taxa
@@ -121,8 +126,7 @@ pub fn render(report: &Report, options: &SarifOptions) -> Result<String, String>
         run["automationDetails"] = json!({ "id": category });
     }
     let log = json!({ "$schema": SCHEMA, "version": "2.1.0", "runs": [run] });
-    let mut text = serde_json::to_string_pretty(&log)
-        .map_err(|e| format!("cannot serialise the SARIF log: {e}"))?;
+    let mut text = serde_json::to_string_pretty(&log)?;
     text.push('\n');
     Ok(text)
 }
