@@ -40,21 +40,28 @@ impl Format {
 
 /// What the renderers need besides the report.
 pub struct RenderInputs<'a> {
+    /// The templates of the Markdown and HTML reports.
     pub templates: &'a Templates,
+    /// Each model's supply-chain diagram, for the Markdown report.
     pub diagrams: &'a [Diagram],
     /// Most characters of the Markdown report (`None`: no limit).
     pub md_max_chars: Option<usize>,
+    /// Where the SARIF log's paths are relative to, and its category.
     pub sarif: SarifOptions,
 }
 
 /// Why a format could not be rendered.
 #[derive(Debug, thiserror::Error)]
 pub enum RenderError {
+    /// A template failed; its file and line are in the message.
     #[error("template error in {0}")]
     Template(#[from] super::templates::TemplateError),
+    /// A format's renderer failed.
     #[error("cannot render the {format} report: {message}")]
     Format {
+        /// The format's name: `JSON`, `HTML`, `SARIF` or `Navigator`.
         format: &'static str,
+        /// What went wrong.
         message: String,
     },
 }
