@@ -1,9 +1,9 @@
 //! The gap engine (rules 2): from a validated model and its ATT&CK release, how well each
-//! technique is prevented and detected on each system ([`coverage`]), where each actor can
-//! actually get ([`reach`]), which (actor, technique, system) are in scope ([`scope`]), how
-//! risky each is ([`risk`]), which attack paths lead to sensitive data ([`paths`]), what to fix
-//! first ([`plan`], [`priorities`]) and what the actors do before touching anything
-//! ([`preparation`]). Coverage comes first and does not depend on reach; reach is a
+//! technique is prevented and detected on each system (`coverage`), where each actor can
+//! actually get (`reach`), which (actor, technique, system) are in scope (`scope`), how
+//! risky each is (`risk`), which attack paths lead to sensitive data (`paths`), what to fix
+//! first ([`plan`], `priorities`) and what the actors do before touching anything
+//! (`preparation`). Coverage comes first and does not depend on reach; reach is a
 //! breadth-first closure per actor over the steps nothing prevents.
 //!
 //! Everything here is plain data out; renderers turn it into reports.
@@ -93,14 +93,30 @@ pub struct ActorReach {
 /// What the engine found in one model.
 #[derive(Debug, Clone, Default)]
 pub struct ModelAnalysis {
+    /// Every (actor, technique, system) in scope: open risk first, then on-path, then risk,
+    /// then ids.
     pub exposures: Vec<Exposure>,
+    /// The exposures grouped by (system, technique), most open risk first.
     pub findings: Vec<Finding>,
+    /// The fix plan's steps; empty with `--plan-steps 0`, or when the attack-path search ran
+    /// out of budget (a warning says so).
     pub plan: Vec<PlanStep>,
+    /// Each actor's preparation: techniques that target no system (ATT&CK's PRE platform
+    /// only; F3's and ATLAS's reconnaissance and resource development only).
     pub preparation: Vec<Preparation>,
+    /// Missing mitigations and detection strategies per system, by the open risk each would
+    /// remove there (at most 100).
     pub priorities: Vec<Priority>,
+    /// Attack paths from a foothold to confidential or restricted data, fewest hops first,
+    /// then highest risk.
     pub paths: Vec<AttackPath>,
+    /// The model's references to deprecated or revoked ATT&CK objects.
     pub drift: Vec<Drift>,
+    /// Plain-text warnings: a path search or fix plan cut short by its budget, expired
+    /// acceptances, and acceptances that match no exposure.
     pub warnings: Vec<String>,
+    /// With `--assume` or `--assume-fix`: every exposure whose status or severity they
+    /// change; otherwise empty.
     pub what_if: Vec<WhatIfChange>,
     /// Per actor, every technique it brings (for graphs).
     pub actor_techniques: Vec<Vec<String>>,
@@ -115,8 +131,12 @@ pub struct ModelAnalysis {
 /// Why an analysis could not run.
 #[derive(Debug, thiserror::Error)]
 pub enum AnalysisError {
+    /// An `--assume-fix` value that is malformed, or names no active mitigation or detection
+    /// strategy of the release.
     #[error("--assume-fix {0}")]
     Fix(#[from] FixError),
+    /// The model puts more exposures in scope than [`Options::max_exposures`] allows (an
+    /// `input-limit` error): no report is made.
     #[error(
         "{file}: the model puts {count} exposures in scope; atkmap analyses at most {limit} per \
          model (input-limit)\n  hint: narrow what actors bring: `exclude` tactics or techniques \
@@ -124,8 +144,12 @@ pub enum AnalysisError {
          model"
     )]
     TooManyExposures {
+        /// The model file, as given.
         file: String,
+        /// Exposures counted when the limit was crossed (actors after that one are not
+        /// counted, so the model may have more).
         count: usize,
+        /// The most allowed ([`Options::max_exposures`]).
         limit: usize,
     },
 }
@@ -508,6 +532,8 @@ fn acceptance_warnings(model: &Model, today: Date, outcomes: &[ActorOutcome]) ->
     warnings
 }
 
+/// Where a model position lies in `file`, as reports locate exposures: line and column
+/// 1-based; an unknown position gives line 1, column 1 and width 0.
 pub fn location(file: &str, position: Option<Position>) -> SourceLocation {
     SourceLocation {
         file: file.to_string(),

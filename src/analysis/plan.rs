@@ -765,6 +765,7 @@ fn step(
     }
 }
 
+/// A risk total as a plan step reports it: saturated at `u32::MAX`.
 pub fn clamp(risk: u64) -> u32 {
     u32::try_from(risk).unwrap_or(u32::MAX)
 }

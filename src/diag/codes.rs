@@ -9,11 +9,14 @@ use serde::Serialize;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
+    /// The model cannot be used: `check` exits 2 and `report` refuses it.
     Error,
+    /// Worth fixing, but the model can be used; `check --deny-warnings` fails on it too.
     Warning,
 }
 
 impl Level {
+    /// `error` or `warning`, as printed and serialised.
     pub fn label(self) -> &'static str {
         match self {
             Level::Error => "error",
@@ -27,30 +30,55 @@ impl Level {
 #[serde(rename_all = "kebab-case")]
 pub enum Code {
     // Reading the file
+    /// `read-error`: the file cannot be read (missing, unreadable, not UTF-8).
     ReadError,
+    /// `yaml-syntax`: not valid YAML.
     YamlSyntax,
+    /// `duplicate-key`: a mapping repeats a key.
     DuplicateKey,
+    /// `input-limit`: a safety limit was exceeded (file size, nesting depth, node count,
+    /// aliases).
     InputLimit,
     // Shape of the document
+    /// `unknown-format-version`: `atkmap:` is not a known format version.
     UnknownFormatVersion,
+    /// `unknown-key`: a key the format does not define; the hint suggests the closest key.
     UnknownKey,
+    /// `missing-key`: a required key is absent.
     MissingKey,
+    /// `wrong-type`: a value of the wrong type (`version: 18.1` unquoted is a number).
     WrongType,
+    /// `invalid-value`: a value outside what the key allows (enum values, id syntax, dates).
     InvalidValue,
     // References inside the model
+    /// `duplicate-id`: two definitions share an id (ids are unique across sections).
     DuplicateId,
+    /// `unknown-reference`: a reference to an id not defined in the right section.
     UnknownReference,
     // References to ATT&CK
+    /// `unknown-attack-id`: an ATT&CK ID not in the pinned release.
     UnknownAttackId,
+    /// `attack-id-wrong-kind`: an ATT&CK ID of the wrong kind (a `DET` under `mitigations`);
+    /// the hint says where it belongs.
     AttackIdWrongKind,
+    /// `revoked-attack-id`: an ID the pinned release revoked; the hint names the replacement.
     RevokedAttackId,
+    /// `deprecated-attack-id` (a warning): an ID the pinned release deprecated.
     DeprecatedAttackId,
+    /// `unknown-platform`: not an ATT&CK platform of the release (`Saas` for `SaaS`).
     UnknownPlatform,
+    /// `unknown-telemetry`: neither a data component ID nor a log-source name of the
+    /// release.
     UnknownTelemetry,
+    /// `release-mismatch`: the ATT&CK data loaded is not the release the model pins.
     ReleaseMismatch,
     // Model hygiene
+    /// `expired-acceptance` (a warning): an accepted risk past its `expires` date; the
+    /// exposure counts again.
     ExpiredAcceptance,
+    /// `unused-definition` (a warning): a system or data asset nothing refers to.
     UnusedDefinition,
+    /// `held-data-not-leaked` (a warning): an actor holds data that has no `leaked` record.
     HeldDataNotLeaked,
 }
 

@@ -15,13 +15,17 @@ pub use codes::{Code, Level};
 /// A position in a source file, 1-based; `width` is how many characters to underline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Default)]
 pub struct Position {
+    /// 1-based line.
     pub line: u32,
+    /// 1-based column.
     pub column: u32,
+    /// Characters to underline from `column` (0: unknown, one caret); not serialised.
     #[serde(skip)]
     pub width: u32,
 }
 
 impl Position {
+    /// A position at `line` and `column` (1-based), `width` characters wide.
     pub fn new(line: u32, column: u32, width: u32) -> Position {
         Position {
             line,
@@ -34,17 +38,25 @@ impl Position {
 /// One finding about an input file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
+    /// The stable kebab-case code (`unknown-key`) that CI scripts filter on.
     pub code: Code,
+    /// `error` or `warning`: the code's level.
     pub level: Level,
+    /// What is wrong, in one sentence.
     pub message: String,
+    /// The file it is about, as the caller named it.
     pub file: String,
+    /// Where in the file; absent when it is about the whole file. JSON puts its `line` and
+    /// `column` directly in the diagnostic.
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
     pub position: Option<Position>,
+    /// What to do about it (the closest key, the right ID); absent when there is nothing to say.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
 }
 
 impl Diagnostic {
+    /// A diagnostic of `code`, at the code's level, without a hint.
     pub fn new(code: Code, file: &str, position: Option<Position>, message: String) -> Diagnostic {
         Diagnostic {
             code,
@@ -56,11 +68,13 @@ impl Diagnostic {
         }
     }
 
+    /// The same diagnostic with `hint`.
     pub fn with_hint(mut self, hint: impl Into<String>) -> Diagnostic {
         self.hint = Some(hint.into());
         self
     }
 
+    /// Whether it is an error: errors make a model unusable and `check` exit 2.
     pub fn is_error(&self) -> bool {
         self.level == Level::Error
     }

@@ -5,9 +5,13 @@ use super::{Diagnostic, Level};
 
 /// Terminal styling hooks, so this layer stays free of any terminal crate's policy.
 pub struct Styles {
+    /// How `error[...]` and an error's caret are painted.
     pub error: anstyle::Style,
+    /// How `warning[...]` and a warning's caret are painted.
     pub warning: anstyle::Style,
+    /// How the word `hint` is painted.
     pub note: anstyle::Style,
+    /// How the `path:line:col` location is painted.
     pub emphasis: anstyle::Style,
 }
 

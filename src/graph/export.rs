@@ -51,6 +51,7 @@ pub enum Direction {
 }
 
 impl Direction {
+    /// The direction keyword of Mermaid's `flowchart` header: `LR` or `TB`.
     pub fn mermaid(self) -> &'static str {
         match self {
             Direction::LeftRight => "LR",
@@ -503,26 +504,41 @@ impl SupplyChain<'_> {
     }
 }
 
+/// The graph as `atkmap graph --format json` prints it.
 #[derive(Debug, Serialize)]
 pub struct GraphJson {
+    /// Every actor, system, data asset and technique, in that order.
     pub nodes: Vec<GraphNode>,
+    /// Every edge, once each, sorted.
     pub edges: Vec<GraphEdge>,
 }
 
+/// A node of the JSON graph.
 #[derive(Debug, Serialize)]
 pub struct GraphNode {
+    /// The model id of the actor, system or data asset, or the technique's ID; unique only
+    /// together with `kind`.
     pub id: String,
+    /// `actor`, `system`, `data` or `technique`.
     pub kind: String,
+    /// The display name; empty for techniques and for data assets without a `name`.
     pub name: String,
+    /// Who runs the system; absent for other nodes and for systems without an `owner`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub owner: Option<String>,
 }
 
+/// An edge of the JSON graph, between the `id`s of two nodes.
 #[derive(Debug, Serialize, PartialEq, Eq, PartialOrd, Ord)]
 pub struct GraphEdge {
+    /// The `id` of the node it leaves.
     pub from: String,
+    /// The `id` of the node it enters.
     pub to: String,
+    /// `entry`, `flow` (once each way), `stores`, `carries`, `holds`, `reuse` (leaked data to a
+    /// system that verifies its kind) or `uses`; see [`Edge`].
     pub kind: &'static str,
+    /// The flow's id (or `from->to`) on `flow` and `carries` edges; absent on the others.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub flow: Option<String>,
 }

@@ -17,34 +17,53 @@ use petgraph::graph::{DiGraph, NodeIndex};
 use crate::model::Model;
 use crate::model::resolved::{ActorId, DataId, SystemId};
 
+/// A node of the supply-chain graph.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Node {
+    /// An actor, by index in [`Model::actors`].
     Actor(ActorId),
+    /// A system, by index in [`Model::systems`].
     System(SystemId),
+    /// A data asset, by index in [`Model::data`].
     Data(DataId),
     /// A technique by ATT&CK ID.
     Technique(String),
 }
 
+/// What an edge of the supply-chain graph stands for; the JSON graph's `kind` names it
+/// (`entry`, `flow`, `stores`, `carries`, `holds`, `reuse`, `uses`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Edge {
+    /// Actor to a system it starts from: its explicit `entry`, or every internet system when
+    /// the model gives none.
     Entry,
     /// A flow, by index in [`Model::flows`]; present in both directions.
     Flow(usize),
+    /// System to a data asset it stores.
     Stores,
+    /// System to a data asset carried by a flow the system is an end of (either end), by the
+    /// flow's index in [`Model::flows`].
     Carries(usize),
+    /// Actor to a data asset in its hands (`holds`).
     Holds,
     /// Leaked data of a kind a system accepts.
     Reuse,
+    /// Actor to a technique it brings (its own and its groups', less `exclude`), from the
+    /// analysis.
     Uses,
 }
 
 /// The graph and the node of every model element.
 pub struct SupplyChain<'m> {
+    /// The model the graph is drawn from.
     pub model: &'m Model,
+    /// The graph; [`Edge::Flow`] edges are present in both directions.
     pub graph: DiGraph<Node, Edge>,
+    /// The node of each actor, by actor index.
     pub actors: Vec<NodeIndex>,
+    /// The node of each system, by system index.
     pub systems: Vec<NodeIndex>,
+    /// The node of each data asset, by data index.
     pub data: Vec<NodeIndex>,
 }
 

@@ -12,8 +12,11 @@ pub struct Status {
     pub label: &'static str,
     /// The CSS variable's name without `--` (`prep` for preparation).
     pub css: &'static str,
+    /// The cell's fill (`--gap`).
     pub fill: &'static str,
+    /// Text on the fill (`--gap-ink`).
     pub ink: &'static str,
+    /// The border, and the bar charts' fill (`--gap-edge`).
     pub edge: &'static str,
 }
 
@@ -21,14 +24,18 @@ pub struct Status {
 /// `--critical-bg` (fill).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Severity {
+    /// The severity as reports write it (`critical`, ...).
     pub label: &'static str,
+    /// Text and stroke (`--critical`).
     pub colour: &'static str,
+    /// The badge's fill (`--critical-bg`).
     pub background: &'static str,
 }
 
 /// `--ink`: body text, and the text of a coloured diagram node.
 pub const INK: &str = "#0f172a";
 
+/// `gap`: neither mitigated nor detected; reds.
 pub const GAP: Status = Status {
     label: "gap",
     css: "gap",
@@ -36,6 +43,7 @@ pub const GAP: Status = Status {
     ink: "#7f1d1d",
     edge: "#dc2626",
 };
+/// `partial`: mitigated or detected, not both, or only by partial controls; ambers.
 pub const PARTIAL: Status = Status {
     label: "partial",
     css: "partial",
@@ -43,6 +51,7 @@ pub const PARTIAL: Status = Status {
     ink: "#713f12",
     edge: "#d97706",
 };
+/// `accepted`: an unexpired acceptance names it; purples.
 pub const ACCEPTED: Status = Status {
     label: "accepted",
     css: "accepted",
@@ -50,6 +59,7 @@ pub const ACCEPTED: Status = Status {
     ink: "#581c87",
     edge: "#9333ea",
 };
+/// `covered`: mitigated and detected; greens.
 pub const COVERED: Status = Status {
     label: "covered",
     css: "covered",
@@ -57,6 +67,8 @@ pub const COVERED: Status = Status {
     ink: "#14532d",
     edge: "#16a34a",
 };
+/// `preparation`: a technique an actor uses before touching any system (the Navigator
+/// layer and the HTML matrix); greys.
 pub const PREPARATION: Status = Status {
     label: "preparation",
     css: "prep",

@@ -15,38 +15,49 @@ use super::{Assumption, Report};
 
 /// The ATT&CK release a report is computed on, and its companions, as the report shows them.
 pub struct DataSource<'a> {
+    /// The release, with its companions merged, that the models were validated against.
     pub kb: &'a KnowledgeBase,
     /// The bundle's path as the report shows it.
     pub file: String,
+    /// The bundle file's SHA-256, lower-case hex.
     pub sha256: String,
     /// The bundle is byte for byte MITRE's file for its release.
     pub official: bool,
     /// Said first among the warnings (a bundle that is not verifiably MITRE's).
     pub provenance_warning: Option<String>,
+    /// The companion files merged into `kb`, as `attack.frameworks` names them.
     pub companions: Vec<CompanionFile>,
 }
 
 /// A companion file merged into the release.
 pub struct CompanionFile {
+    /// Which companion it is (F3 or ATLAS).
     pub framework: Framework,
     /// Its path as the report shows it.
     pub file: String,
+    /// The file's SHA-256, lower-case hex.
     pub sha256: String,
+    /// The file is byte for byte one MITRE published.
     pub official: bool,
 }
 
 /// Why no report could be built.
 #[derive(Debug, thiserror::Error)]
 pub enum BuildError {
+    /// A model could not be analysed (too many exposures, an unreadable `--assume-fix`).
     #[error(transparent)]
     Analysis(#[from] AnalysisError),
     /// `--assume` or `--assume-fix` names something no model has.
     #[error("{flag} {name}: {what}")]
     UnmatchedAssumption {
+        /// `--assume` or `--assume-fix`.
         flag: &'static str,
+        /// The value given: a control id, or a fix.
         name: String,
+        /// What no model has, in words (the control, or the system after `@`).
         what: String,
     },
+    /// No model was given.
     #[error("no model to report on")]
     NoModels,
 }

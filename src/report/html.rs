@@ -1,7 +1,7 @@
 //! The self-contained HTML report, from `templates/report.html`.
 //!
 //! One file with no external resource: the styles and the script are inline, the supply-chain
-//! diagrams are inline SVG drawn by [`super::diagram`], and the page declares a strict
+//! diagrams are inline SVG drawn by `report::diagram`, and the page declares a strict
 //! Content-Security-Policy (`default-src 'none'`) that allows exactly its own inline blocks by
 //! their SHA-256 hashes, so nothing else can run or load even if escaping failed somewhere.
 //!
@@ -49,6 +49,8 @@ pub const TOP_PATHS: usize = 3;
 /// row per system and technique) and the JSON report still cover every exposure.
 pub const MAX_EXPOSURE_ROWS: usize = 5_000;
 
+/// Renders the self-contained HTML report with `templates` (`report.html`, built in or the
+/// user's); the error says which template and line failed.
 pub fn render(report: &Report, templates: &Templates) -> Result<String, TemplateError> {
     let styles: Arc<Mutex<Vec<String>>> = Arc::default();
     let scripts: Arc<Mutex<Vec<String>>> = Arc::default();

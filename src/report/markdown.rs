@@ -1,6 +1,6 @@
 //! GitHub-flavoured Markdown for pull-request comments, from `templates/report.md`.
 //!
-//! The template gets the [`Report`] (its long lists cut, see [`super::for_templates`]) plus a
+//! The template gets the [`Report`] (its long lists cut, see `report::for_templates`) plus a
 //! few views computed here (the plan grouped by owner, the top findings and the folded tail,
 //! reuse exposures, regressions, Mermaid diagrams), and filters
 //! that link ATT&CK IDs to attack.mitre.org.
@@ -8,7 +8,7 @@
 //! A pull-request comment has a size limit (GitHub refuses more than 65,536 characters), so the
 //! Markdown has a budget (`--md-max-chars`, default [`DEFAULT_MAX_CHARS`]): when the whole
 //! report does not fit, it is rendered again with fewer rows of its long tables, level by level
-//! ([`Budget::LEVELS`]), until it does; what was left out is counted at the end, with where to
+//! (`Budget::LEVELS`), until it does; what was left out is counted at the end, with where to
 //! find it (the HTML report, the JSON). The summary, the plan and the first findings always
 //! stay; a template that ignores the budget is cut at a line as a last resort.
 
@@ -109,7 +109,9 @@ struct Omitted {
 /// A model's supply-chain diagram in Mermaid.
 #[derive(Debug, Clone, Serialize)]
 pub struct Diagram {
+    /// The model file, as the report's `models[].file` names it.
     pub file: String,
+    /// The Mermaid flowchart, its systems coloured by their worst open severity.
     pub mermaid: String,
 }
 

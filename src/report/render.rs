@@ -41,10 +41,13 @@ impl Format {
 
 /// What the renderers need besides the report.
 pub struct RenderInputs<'a> {
+    /// The templates of the Markdown and HTML reports.
     pub templates: &'a Templates,
+    /// Each model's supply-chain diagram, for the Markdown report.
     pub diagrams: &'a [Diagram],
     /// Most characters of the Markdown report (`None`: no limit).
     pub md_max_chars: Option<usize>,
+    /// Where the SARIF log's paths are relative to, and its category.
     pub sarif: SarifOptions,
 }
 

@@ -22,7 +22,9 @@ pub const BUILTIN: &[(&str, &str)] = &[
 pub struct TemplateError {
     /// The template's file (the user's override) or built-in name.
     pub origin: String,
+    /// `:LINE` of the failure in that template, or empty when unknown.
     pub line: String,
+    /// What went wrong.
     pub detail: String,
 }
 
@@ -38,6 +40,7 @@ impl Templates {
         Templates { overrides }
     }
 
+    /// Only the built-in templates, no overrides.
     pub fn builtin() -> Templates {
         Templates::new(BTreeMap::new())
     }

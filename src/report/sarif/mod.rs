@@ -19,7 +19,7 @@
 //!
 //! # Rules
 //!
-//! One rule per (origin, severity), see [`rules`]: GitHub reads `security-severity` and
+//! One rule per (origin, severity), see `rules`: GitHub reads `security-severity` and
 //! `precision` from the rule, so each rule has one severity.
 //!
 //! # Paths and categories
