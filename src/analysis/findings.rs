@@ -201,7 +201,8 @@ impl Role {
 /// A fix that would lower the open risk of an exposure, and how much on its system.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Recommendation {
-    /// `mitigation` or `detection-strategy`.
+    /// `mitigation`, `detection-strategy`, or `control` (one of the model's controls:
+    /// implementing it fully is the fix, and its id is both `id` and `fix`).
     pub kind: &'static str,
     /// The mitigation's or strategy's ID (M1032, DET0123), or the model control's id.
     pub id: String,
