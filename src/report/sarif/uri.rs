@@ -2,6 +2,7 @@
 
 use std::fmt::Write as _;
 
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use sha2::{Digest, Sha256};
 
 /// The names the log gives its fingerprint, taxonomy and source root.
@@ -28,20 +29,38 @@ pub fn artifact_uri(path: &str) -> (String, bool) {
     }
 }
 
+/// What a URI path keeps as written (RFC 3986 `pchar` and `/`, less `:`): unreserved
+/// characters, sub-delimiters, `@` and `/`; everything else is percent-encoded.
+const PATH_ENCODED: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'/')
+    .remove(b'!')
+    .remove(b'$')
+    .remove(b'&')
+    .remove(b'\'')
+    .remove(b'(')
+    .remove(b')')
+    .remove(b'*')
+    .remove(b'+')
+    .remove(b',')
+    .remove(b';')
+    .remove(b'=')
+    .remove(b'@');
+/// [`PATH_ENCODED`] keeping `:` too (absolute paths: a drive letter's colon).
+const PATH_ENCODED_BUT_COLON: &AsciiSet = &PATH_ENCODED.remove(b':');
+
 /// Percent-encodes what may not appear in a URI path; `:` only where `colon` allows it (in a
 /// relative reference a `:` in the first segment would read as a scheme).
 fn encode(path: &str, colon: bool) -> String {
-    let mut out = String::with_capacity(path.len());
-    for b in path.bytes() {
-        let keep =
-            b.is_ascii_alphanumeric() || b"-._~/!$&'()*+,;=@".contains(&b) || (colon && b == b':');
-        if keep {
-            out.push(b as char);
-        } else {
-            let _ = write!(out, "%{b:02X}");
-        }
-    }
-    out
+    let set = if colon {
+        PATH_ENCODED_BUT_COLON
+    } else {
+        PATH_ENCODED
+    };
+    utf8_percent_encode(path, set).to_string()
 }
 
 /// The line-independent identity of a finding: SHA-256 (hex) of `model-uri|system|technique`.
@@ -98,6 +117,40 @@ mod tests {
             ("file:///C:/work/m.yaml".to_string(), false)
         );
         assert_eq!(artifact_uri("a:b.yaml"), ("a%3Ab.yaml".to_string(), true));
+    }
+
+    /// The hand-written encoder the crate replaced, as the reference for what stays as written.
+    fn encoded_by_hand(path: &str, colon: bool) -> String {
+        let mut out = String::new();
+        for b in path.bytes() {
+            let keep = b.is_ascii_alphanumeric()
+                || b"-._~/!$&'()*+,;=@".contains(&b)
+                || (colon && b == b':');
+            if keep {
+                out.push(b as char);
+            } else {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn the_crate_encodes_every_byte_as_before() {
+        let every_ascii: String = (0u8..128).map(char::from).collect();
+        for text in [
+            every_ascii.as_str(),
+            "modèles/ñ 模型.yaml",
+            "a%2Fb?c#d[e]f{g}|h",
+        ] {
+            for colon in [false, true] {
+                assert_eq!(
+                    encode(text, colon),
+                    encoded_by_hand(text, colon),
+                    "{text:?}"
+                );
+            }
+        }
     }
 
     #[test]
