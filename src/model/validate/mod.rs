@@ -15,4 +15,6 @@ mod references;
 mod release_names;
 mod validator;
 
-pub use assemble::{DEFAULT_REUSE_TECHNIQUES, DEFAULT_TRUST_TECHNIQUES, validate, validate_salvaged};
+pub use assemble::{
+    DEFAULT_REUSE_TECHNIQUES, DEFAULT_TRUST_TECHNIQUES, validate, validate_salvaged,
+};
