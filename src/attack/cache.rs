@@ -17,16 +17,22 @@ const FORMAT_VERSION: u32 = 3;
 /// Why a cache file was not used.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum CacheError {
+    /// The file does not start with the `ATKMAPKB` magic: it is no cache file at all.
     #[error("not an atkmap cache file")]
     Foreign,
+    /// Written by another atkmap version or cache format; says which (`format 3, atkmap 0.1.0`).
     #[error("written by another atkmap or cache format ({0})")]
     OtherVersion(String),
+    /// Built from another bundle: the SHA-256 recorded is not the one expected.
     #[error("built from another bundle")]
     OtherBundle,
+    /// The file ends before a header field or the payload it announces.
     #[error("truncated")]
     Truncated,
+    /// The payload's SHA-256 differs from the one recorded, or bytes follow the payload.
     #[error("corrupt (checksum mismatch)")]
     Corrupt,
+    /// postcard could not serialise or deserialise the knowledge base; postcard's message.
     #[error("cannot be decoded: {0}")]
     Undecodable(String),
 }

@@ -15,9 +15,13 @@ use serde::{Deserialize, Serialize};
 )]
 #[serde(rename_all = "lowercase")]
 pub enum Framework {
+    /// MITRE ATT&CK itself: the release a model pins (Enterprise, Mobile or ICS). JSON `attack`.
     #[default]
     Attack,
+    /// MITRE Fight Fraud Framework: fraud techniques (`F1031`) and tactics (`FA0001`), plus the
+    /// ATT&CK techniques its matrix re-uses. JSON `f3`.
     F3,
+    /// MITRE ATLAS: attacks on AI systems, every ID prefixed `AML.` (`AML.T0088`). JSON `atlas`.
     Atlas,
 }
 
@@ -251,10 +255,16 @@ pub fn without_atlas_prefix(id: &str) -> &str {
 /// disk or downloaded is recognised (and its version known: ATLAS's STIX does not carry it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OfficialFile {
+    /// The companion the file holds (never [`Framework::Attack`]).
     pub framework: Framework,
+    /// The companion release the file is (`1.1`, `5.6.0`); ATLAS's STIX does not state it, so
+    /// this is how it is known.
     pub version: &'static str,
+    /// The versioned file name atkmap saves it under and recognises (`stix-atlas-5.6.0.json`).
     pub file_name: &'static str,
+    /// Where MITRE publishes the file: what a download fetches.
     pub url: &'static str,
+    /// SHA-256 of MITRE's file, lower-case hex: a file found or downloaded must have it.
     pub sha256: &'static str,
 }
 
@@ -313,8 +323,12 @@ fn is_version(text: &str) -> bool {
 /// supports the other two.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum TacticRole {
+    /// Helps the other two (discovery, execution, defense evasion in ATT&CK): risk weight 1.
     Supports,
+    /// Gets the attacker in or further (initial access, lateral movement, credential access,
+    /// privilege escalation, persistence): risk weight 2.
     Moves,
+    /// Takes what the attacker came for (collection, exfiltration, impact): risk weight 3.
     Takes,
 }
 

@@ -10,16 +10,28 @@ use super::stix::{MODELLED_TYPES, RawBundle, RawObject, RawType};
 /// Why a bundle could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
+    /// The bytes are not valid JSON, or an object of a modelled type does not have the shape
+    /// STIX gives it.
     #[error("not valid STIX JSON at line {line}, column {column}: {message}")]
     Json {
+        /// 1-based line of the error in the file.
         line: usize,
+        /// 1-based column of the error in its line, in bytes.
         column: usize,
+        /// serde_json's message, without the position it appends.
         message: String,
     },
+    /// The file is JSON but no STIX bundle: its top-level `type` is not `bundle`.
     #[error("not a STIX bundle: the top-level \"type\" is {found:?}, expected \"bundle\"")]
-    NotABundle { found: String },
+    NotABundle {
+        /// The top-level `type` the file has instead (`report`).
+        found: String,
+    },
+    /// The bundle has no `objects` array.
     #[error("the bundle has no \"objects\" array")]
     NoObjects,
+    /// The bundle parsed but holds no techniques (`attack-pattern`): not an ATT&CK
+    /// release.
     #[error("the bundle holds no ATT&CK techniques: is this an ATT&CK release?")]
     NoTechniques,
 }

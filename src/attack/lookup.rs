@@ -17,11 +17,16 @@ use super::stix::RawDescribedBundle;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Field {
+    /// The ATT&CK ID (`T1199`). JSON `id`.
     Id,
+    /// The object's name. JSON `name`.
     Name,
+    /// An alias of a group, software or campaign, other than its own name. JSON `alias`.
     Alias,
     /// A log-source name that stands for a data component.
     LogSource,
+    /// The description, without citations and link targets (`--descriptions`). JSON
+    /// `description`.
     Description,
 }
 
@@ -41,6 +46,7 @@ impl Field {
 /// One object a search found, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SearchHit {
+    /// The object found.
     pub object: ObjectRef,
     /// Every field that matched, in [`Field`]'s order.
     pub matched: Vec<Field>,
@@ -351,10 +357,12 @@ impl Descriptions {
         self.0.get(stix_id).map(String::as_str)
     }
 
+    /// How many objects have a description.
     pub fn len(&self) -> usize {
         self.0.len()
     }
 
+    /// Whether no object has a description.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

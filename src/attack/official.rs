@@ -10,8 +10,11 @@
 /// An official release file and its SHA-256.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OfficialRelease {
+    /// The ATT&CK domain: `enterprise`, `mobile` or `ics`.
     pub domain: &'static str,
+    /// The release version, as the bundle's collection states it (`18.1`).
     pub version: &'static str,
+    /// SHA-256 of MITRE's file, lower-case hex (compared case-insensitively).
     pub sha256: &'static str,
 }
 
@@ -40,7 +43,10 @@ pub enum Provenance {
     /// MITRE's file for the release it holds.
     Official,
     /// It says it is a release atkmap knows, and it is not MITRE's file for it.
-    Altered { expected: &'static str },
+    Altered {
+        /// The SHA-256 of MITRE's file for that release, lower-case hex.
+        expected: &'static str,
+    },
     /// A release atkmap has no hash for (or a bundle that names no version).
     Unverified,
 }

@@ -20,6 +20,7 @@ pub fn collection_name(domain: &str) -> Option<&'static str> {
 /// What a bundle's file name says about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReleaseName {
+    /// The ATT&CK domain the name states: `enterprise`, `mobile` or `ics`.
     pub domain: String,
     /// `None` for the unversioned "latest" name (`enterprise-attack.json`).
     pub version: Option<String>,

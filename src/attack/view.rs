@@ -12,19 +12,28 @@ use super::knowledge::{Kind, KnowledgeBase, ObjectRef, SoftwareKind};
 /// An ATT&CK object named in a list.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Named {
+    /// The ATT&CK ID (`M1032`); empty for an object without one (a data component before v18).
     pub id: String,
+    /// The object's name.
     pub name: String,
 }
 
 /// `attack show` of any object: the fields every kind has, then the kind's own.
 #[derive(Debug, Serialize)]
 pub struct ObjectView {
+    /// The ATT&CK ID (`T1078.004`); empty when the object has none (a data component before
+    /// v18: show it by STIX id).
     pub id: String,
+    /// The object's name.
     pub name: String,
+    /// The kind's label (`technique`, `detection-strategy`). JSON key `type`.
     #[serde(rename = "type")]
     pub kind: &'static str,
+    /// The STIX id, which stays with the object across releases.
     pub stix_id: String,
+    /// Whether ATT&CK revoked the object in favour of another (see `revoked_by`).
     pub revoked: bool,
+    /// Whether ATT&CK deprecated the object: still in the bundle, no longer maintained.
     pub deprecated: bool,
     /// The active object this one was (finally) replaced by.
     pub revoked_by: Option<Named>,
@@ -34,6 +43,7 @@ pub struct ObjectView {
     /// Where the object's page is (attack.mitre.org, ctid.mitre.org/fraud, atlas.mitre.org).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+    /// The kind's own fields, flattened into the object in JSON.
     #[serde(flatten)]
     pub details: Details,
     /// Companions that re-use this ATT&CK technique, with the tactics they give it.
@@ -45,7 +55,9 @@ pub struct ObjectView {
 /// initial access).
 #[derive(Debug, Serialize)]
 pub struct CompanionTactics {
+    /// The companion's label: `f3` or `atlas`.
     pub framework: &'static str,
+    /// The tactic shortnames the companion's matrix puts the technique under.
     pub tactics: Vec<String>,
 }
 
@@ -53,89 +65,153 @@ pub struct CompanionTactics {
 #[derive(Debug, Serialize)]
 #[serde(untagged)]
 pub enum Details {
+    /// A technique or sub-technique.
     Technique {
+        /// Its tactic shortnames (`initial-access`), in matrix order.
         tactics: Vec<String>,
+        /// The platforms it applies to (`Windows`, `IaaS`).
         platforms: Vec<String>,
+        /// Whether it is a sub-technique.
         is_subtechnique: bool,
+        /// A sub-technique's parent's ATT&CK ID (`T1078`); `null` for a technique.
         parent: Option<String>,
+        /// The ATT&CK IDs of its active sub-techniques.
         subtechniques: Vec<String>,
+        /// The active mitigations of this technique itself (its parent's are not listed).
         mitigations: Vec<Named>,
+        /// The active detection strategies that detect it (v18 on).
         detection_strategies: Vec<Named>,
         /// Data components that detect the technique directly (releases before v18).
         #[serde(skip_serializing_if = "Vec::is_empty")]
         data_components: Vec<Named>,
+        /// The active groups that use it, directly or through a campaign attributed to them.
         groups: Vec<Named>,
     },
+    /// A mitigation.
     Mitigation {
+        /// The active techniques it mitigates.
         techniques: Vec<Named>,
     },
+    /// A group.
     Group {
+        /// Its aliases; ATT&CK lists the group's own name among them.
         aliases: Vec<String>,
+        /// The active techniques it uses, directly or through its campaigns.
         techniques: Vec<Named>,
+        /// The active software it uses.
         software: Vec<Named>,
+        /// The active campaigns attributed to it.
         campaigns: Vec<Named>,
     },
+    /// A piece of software.
     Software {
+        /// `malware` or `tool`.
         software_type: &'static str,
+        /// Its aliases.
         aliases: Vec<String>,
+        /// The platforms it runs on.
         platforms: Vec<String>,
+        /// The active techniques it uses.
         techniques: Vec<Named>,
     },
+    /// A campaign.
     Campaign {
+        /// Its aliases.
         aliases: Vec<String>,
+        /// The active groups it is attributed to.
         groups: Vec<Named>,
+        /// The active techniques used in it.
         techniques: Vec<Named>,
     },
+    /// A tactic.
     Tactic {
+        /// The name techniques refer to it by (`initial-access`).
         shortname: String,
+        /// The active techniques under it, sub-techniques left out; for a companion's tactic,
+        /// those its own matrix puts there.
         techniques: Vec<Named>,
     },
+    /// A data source.
     DataSource {
+        /// The platforms its data can be collected on.
         platforms: Vec<String>,
+        /// Its active data components.
         data_components: Vec<Named>,
     },
+    /// A data component.
     DataComponent {
+        /// The data source it belongs to; `null` when it names none (v18's components).
         data_source: Option<Named>,
+        /// The log sources that carry it (v18 on), without `data_component`.
         log_sources: Vec<LogSourceView>,
+        /// The active detection strategies with an analytic that reads it.
         detection_strategies: Vec<Named>,
     },
+    /// A detection strategy.
     DetectionStrategy {
+        /// The active techniques it detects.
         techniques: Vec<Named>,
+        /// Its active analytics.
         analytics: Vec<Named>,
     },
+    /// An analytic.
     Analytic {
+        /// The platforms its logic is for.
         platforms: Vec<String>,
+        /// The active detection strategies it belongs to.
         detection_strategies: Vec<Named>,
+        /// The log sources it reads, each with the data component it stands for.
         log_sources: Vec<LogSourceView>,
     },
 }
 
+/// A log source as `attack show` lists it: one a data component names, or
+/// one an analytic reads.
 #[derive(Debug, Serialize, PartialEq, Eq, PartialOrd, Ord)]
 pub struct LogSourceView {
+    /// For an analytic's log source, the ATT&CK ID of the data component it stands
+    /// for (`DC0067`); left out of the JSON for a data component's own, or when the component is
+    /// not in the bundle.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub data_component: Option<String>,
+    /// The log source's name (`AWS:CloudTrail`).
     pub name: String,
+    /// The channel or event within it (`EventCode=4624`); empty when ATT&CK gives none.
     pub channel: String,
 }
 
 /// `attack stats`: active objects only; `techniques` excludes sub-techniques.
 #[derive(Debug, Serialize)]
 pub struct StatsView {
+    /// The release's domain (`enterprise`); a companion's label (`f3`) for its counts.
     pub domain: String,
+    /// The release version (`18.1`); empty when the bundle does not say.
     pub version: String,
+    /// Active tactics.
     pub tactics: usize,
+    /// Active techniques, sub-techniques excluded.
     pub techniques: usize,
+    /// Active sub-techniques.
     pub subtechniques: usize,
+    /// Active mitigations.
     pub mitigations: usize,
+    /// Active groups.
     pub groups: usize,
+    /// Active software (malware and tools).
     pub software: usize,
+    /// Active campaigns.
     pub campaigns: usize,
+    /// Active data sources (none from v18 on: all are deprecated).
     pub data_sources: usize,
+    /// Active data components.
     pub data_components: usize,
+    /// Active detection strategies (v18 on).
     pub detection_strategies: usize,
+    /// Active analytics (v18 on).
     pub analytics: usize,
     /// Objects kept but not counted above.
     pub revoked: usize,
+    /// Deprecated objects (not revoked), left out of the counts above.
     pub deprecated: usize,
     /// References in the bundle to objects it does not contain (ignored at load).
     pub dangling_references: usize,
@@ -155,6 +231,7 @@ impl KnowledgeBase {
         out
     }
 
+    /// The ATT&CK ID and name of one object, whatever its state.
     pub fn named_one(&self, object: ObjectRef) -> Named {
         let meta = self.meta(object);
         Named {

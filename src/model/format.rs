@@ -77,6 +77,9 @@ pub struct AttackPin {
     pub frameworks: Vec<Located<String>>,
 }
 
+/// An ATT&CK domain, as `attack.domain` names it: `enterprise` (Windows, Linux, macOS,
+/// cloud, SaaS, identity providers...), `mobile` (Android and iOS) or `ics` (industrial control
+/// systems).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Domain {
@@ -86,6 +89,7 @@ pub enum Domain {
 }
 
 impl Domain {
+    /// The domain's name as models, release files and reports write it (`enterprise`).
     pub fn name(self) -> &'static str {
         match self {
             Domain::Enterprise => "enterprise",
@@ -161,6 +165,9 @@ pub struct System {
     pub telemetry: Vec<Located<String>>,
 }
 
+/// Who can open a connection to a system (`systems[].exposure`), from least to
+/// most exposed: `internal` (only the owner's own systems; likelihood 1), `partner` (named third
+/// parties; 2) or `internet` (anyone; 3, and the actors' default `entry`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Reachability {
@@ -198,6 +205,10 @@ pub struct DataAsset {
     pub leaked: Option<Leak>,
 }
 
+/// How sensitive a data asset is (`data[].sensitivity`, default `internal`),
+/// ordered `public < internal < confidential < restricted`. It sets the impact of exposures
+/// where the data rests or flows (1 to 4); attack paths end at `confidential` or `restricted`
+/// data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Sensitivity {
@@ -274,6 +285,9 @@ pub struct Control {
     pub status: Located<ControlStatus>,
 }
 
+/// How far a control is in place (`controls[].status`): `implemented`
+/// counts fully (it mitigates, and so prevents, or detects), `partial` makes an exposure partially
+/// covered and prevents nothing, `planned` counts for nothing but is shown next to the gap.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, JsonSchema,
 )]

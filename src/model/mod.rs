@@ -2,10 +2,10 @@
 //! model the analysis works on.
 //!
 //! Reading a model goes: text -> positioned tree ([`yaml`]) -> structural check against the
-//! schema ([`structure`]) -> typed file ([`format`]) -> semantic check against the ATT&CK
-//! release ([`validate`]) -> [`Model`]. Each step reports every problem it finds. When the
-//! structural check fails only inside some items of the section lists, [`salvage`] reads the
-//! rest, so that `check` still reports the reference errors of the intact items.
+//! schema ([`structure`]) -> typed file ([`format`](mod@format)) -> semantic check against
+//! the ATT&CK release ([`validate`]) -> [`Model`]. Each step reports every problem it finds.
+//! When the structural check fails only inside some items of the section lists, [`salvage`]
+//! reads the rest, so that `check` still reports the reference errors of the intact items.
 
 mod alias_count;
 pub mod date;

@@ -13,16 +13,24 @@ pub type DataId = usize;
 /// Index of an actor in [`Model::actors`].
 pub type ActorId = usize;
 
+/// A validated threat model: every reference resolved to an index, every ATT&CK ID
+/// known to be in the pinned release, defaults filled in. What the analysis works on.
 #[derive(Debug, Clone)]
 pub struct Model {
     /// The file the model was read from, as given on the command line.
     pub file: String,
+    /// The model's `name`: the report's title.
     pub name: String,
+    /// The model's `description`; `None` when it has none.
     pub description: Option<String>,
+    /// The pinned ATT&CK domain (`attack.domain`): `enterprise`, `mobile` or `ics`.
     pub domain: String,
+    /// The pinned ATT&CK release (`attack.version`), as written (`18.1`).
     pub version: String,
     /// The companions (F3, ATLAS) the model pins and that are loaded.
     pub frameworks: Vec<crate::attack::Framework>,
+    /// Techniques that leaked evidence enables on every system verifying its
+    /// kind: the model's `reuse_techniques`, else T1656 and T1078 (without a position).
     pub reuse_techniques: Vec<Located<String>>,
     /// Added to `reuse_techniques` for leaked identity evidence other than credentials (F3's
     /// F1031 when F3 is loaded and the model keeps the default reuse techniques).
@@ -32,13 +40,22 @@ pub struct Model {
     /// What leaked images of a person enable on a system that judges evidence with AI (ATLAS's
     /// AML.T0088 Generate Deepfakes and AML.T0015 Evade AI Model when ATLAS is loaded).
     pub ai_reuse_techniques: Vec<Located<String>>,
+    /// Techniques derived at the ends of flows that cross a trust boundary: the
+    /// model's `trust_techniques`, else T1199 (without a position).
     pub trust_techniques: Vec<Located<String>>,
+    /// The actors, in file order; an `ActorId` indexes them.
     pub actors: Vec<ActorDef>,
+    /// The systems, in file order; a `SystemId` indexes them.
     pub systems: Vec<SystemDef>,
+    /// The data assets, in file order; a `DataId` indexes them.
     pub data: Vec<DataDef>,
+    /// The flows, in file order.
     pub flows: Vec<FlowDef>,
+    /// The controls, in file order.
     pub controls: Vec<ControlDef>,
+    /// The explicit threats, in file order.
     pub threats: Vec<ThreatDef>,
+    /// The acceptances, in file order, expired ones included (those match no exposure).
     pub accepted: Vec<AcceptanceDef>,
 }
 
@@ -174,14 +191,17 @@ pub struct AcceptanceDef {
 }
 
 impl Model {
+    /// The index of the system with this id, if the model has one.
     pub fn system_index(&self, id: &str) -> Option<SystemId> {
         self.systems.iter().position(|s| s.id.value == id)
     }
 
+    /// The index of the data asset with this id, if the model has one.
     pub fn data_index(&self, id: &str) -> Option<DataId> {
         self.data.iter().position(|d| d.id.value == id)
     }
 
+    /// The index of the actor with this id, if the model has one.
     pub fn actor_index(&self, id: &str) -> Option<ActorId> {
         self.actors.iter().position(|a| a.id.value == id)
     }

@@ -26,12 +26,19 @@ pub const MAX_ALIASES: usize = 10_000;
 /// A YAML value with positions.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Node {
+    /// `null`, `~` or an empty value.
     Null,
+    /// `true` or `false`.
     Bool(bool),
+    /// An integer (`17000000`).
     Integer(i128),
+    /// A floating-point number (`18.1` written unquoted).
     Float(f64),
+    /// A string, plain or quoted.
     String(String),
+    /// A list, each item with its position.
     Sequence(Vec<Located<Node>>),
+    /// A mapping's entries in file order, keys and values with their positions.
     Mapping(Vec<(Located<Node>, Located<Node>)>),
 }
 
@@ -131,9 +138,13 @@ impl<'de> Deserialize<'de> for Node {
 /// Why a file could not be read as YAML at all.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct YamlError {
+    /// The diagnostic code: `yaml-syntax`, `duplicate-key`, `input-limit` or `read-error`.
     pub code: Code,
+    /// What is wrong, in words, without the position.
     pub message: String,
+    /// Where, when the parser says; `None` for a problem of the whole file (its size).
     pub position: Option<Position>,
+    /// What to do about it, when atkmap knows (`remove or rename one of the keys`).
     pub hint: Option<String>,
 }
 

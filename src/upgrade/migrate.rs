@@ -23,12 +23,14 @@ use crate::model::{self, Parsed};
 pub struct Input<'a> {
     /// The file's text and name.
     pub text: &'a str,
+    /// The file's path, as messages and the result name it.
     pub path: &'a str,
     /// The file, parsed from `text`.
     pub file: &'a ModelFile,
     /// The release the file pins, when it could be loaded: references are matched through it
     /// by STIX id. Without it they are matched by ATT&CK ID in the target.
     pub source: Option<&'a KnowledgeBase>,
+    /// The release to migrate to; its domain must be the one the file pins.
     pub target: &'a KnowledgeBase,
     /// The target bundle's `revoked-by` relationships (for splits).
     pub revocations: &'a Revocations,
@@ -39,14 +41,22 @@ pub struct Input<'a> {
 /// One ID replaced.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Replacement {
+    /// 1-based line of the ID in the file.
     pub line: u32,
+    /// 1-based column of the ID, in characters (its opening quote when quoted).
     pub column: u32,
+    /// Where the model names it (`actors[broker].groups`, `controls[mfa].mitigations`).
     pub field: String,
+    /// The kind the field takes; JSON writes its label.
     #[serde(serialize_with = "super::release_diff::kind_label")]
     pub kind: Kind,
+    /// The ID as the file wrote it.
     pub from: String,
+    /// The ID written in its place.
     pub to: String,
+    /// The name of the object `to` names, in the target release.
     pub name: String,
+    /// Why it is replaced.
     pub reason: Reason,
     /// For revoked-by chains longer than one step: every ID on the way.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -119,9 +129,14 @@ impl Problem {
 /// check` finds once migrated, a platform, a telemetry entry or something else of the model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Subject {
+    /// An ATT&CK reference of this kind.
     Object(Kind),
+    /// A `platforms` entry the target release does not know.
     Platform,
+    /// A `telemetry` entry (data component or log source) the target release does not
+    /// know.
     Telemetry,
+    /// Anything else `atkmap check` reports on the migrated file.
     Model,
 }
 
@@ -149,11 +164,19 @@ impl Serialize for Subject {
 pub struct NeedsHuman {
     /// 0 when the reference is a default the file does not spell out.
     pub line: u32,
+    /// Its 1-based column, in characters; 0 likewise.
     pub column: u32,
+    /// Where the model names it (`actors[broker].groups`, `reuse_techniques (default)`), or
+    /// `check: CODE` for an error `atkmap check` finds once migrated.
     pub field: String,
+    /// What the reference names; JSON writes its label.
     pub kind: Subject,
+    /// The value as the file writes it: the ATT&CK ID, or for a `check` error the scalar at
+    /// its position (empty when there is none).
     pub id: String,
+    /// What must be decided.
     pub problem: Problem,
+    /// What is wrong and what to do, in words.
     pub message: String,
     /// The objects to choose from (a split's parts, the replacement of another kind).
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -163,14 +186,22 @@ pub struct NeedsHuman {
 /// The outcome of migrating one file.
 #[derive(Debug, Clone, Serialize)]
 pub struct Migration {
+    /// The model's path, as given.
     pub file: String,
+    /// The ATT&CK domain the file pins.
     pub domain: String,
+    /// The release version the file pinned (`17.1`).
     pub from: String,
+    /// The target release's version (`18.1`), which the file pins afterwards.
     pub to: String,
     /// Whether the text changes at all.
     pub changed: bool,
+    /// Every ID replaced, by position.
     pub replacements: Vec<Replacement>,
+    /// What a human must decide, by position; the file keeps those references as
+    /// they were.
     pub needs_human: Vec<NeedsHuman>,
+    /// The migrated text (the original text when nothing changes); not in the JSON.
     #[serde(skip)]
     pub new_text: String,
 }
@@ -183,35 +214,58 @@ pub enum MigrateError {
         "{path} pins the ATT&CK {domain} domain, but the target release is {target_domain} {target_version}"
     )]
     OtherDomain {
+        /// The model's path.
         path: String,
+        /// The domain the file pins.
         domain: String,
+        /// The target release's domain.
         target_domain: String,
+        /// The target release's version.
         target_version: String,
     },
     /// The file pins a newer release than the target: migrate only moves forward.
     #[error("{path} pins ATT&CK {pinned}, newer than {target}: migrate only moves models forward")]
     Backwards {
+        /// The model's path.
         path: String,
+        /// The version the file pins.
         pinned: String,
+        /// The target release's version.
         target: String,
     },
     /// The pinned version is not written where the parser says, as a plain or simply quoted
     /// value, so it cannot be rewritten.
     #[error("{path}: cannot find the pinned version `{version}` in the text to rewrite it")]
-    PinNotInText { path: String, version: String },
+    PinNotInText {
+        /// The model's path.
+        path: String,
+        /// The pinned version as the parser read it.
+        version: String,
+    },
     /// Two planned edits touch the same characters.
     #[error("{path}: the planned edits overlap; nothing was changed")]
-    OverlappingEdits { path: String },
+    OverlappingEdits {
+        /// The model's path.
+        path: String,
+    },
     /// After the edits the file pins something else than the target.
     #[error("{path}: after the edits the file pins `{pinned}`, not {target}; nothing was changed")]
     WrongPinAfterEdits {
+        /// The model's path.
         path: String,
+        /// What the edited file would pin.
         pinned: String,
+        /// The target release's version.
         target: String,
     },
     /// The edited text would not parse.
     #[error("{path}: the edited file would not parse ({problem}); nothing was changed")]
-    EditedFileBroken { path: String, problem: String },
+    EditedFileBroken {
+        /// The model's path.
+        path: String,
+        /// The first problem the parser reports on the edited text.
+        problem: String,
+    },
 }
 
 /// Plans and applies the migration of one parsed file to `input.target`.

@@ -1,5 +1,5 @@
 //! Moving between ATT&CK releases: what changed ([`release_diff`], [`model_diff`]) and
-//! rewriting a model to a newer release ([`migrate`]).
+//! rewriting a model to a newer release ([`migrate`](mod@migrate)).
 //!
 //! Objects are matched across releases by STIX id, never by ATT&CK ID. Revoked objects are
 //! followed along their revoked-by chain ([`fate`]), reading the bundle's relationships to see
@@ -26,10 +26,15 @@ pub use release_diff::ReleaseDiff;
 /// when no model is given, else only the counts) and one diff per model.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DiffDocument {
+    /// The ATT&CK domain both releases are of (`enterprise`).
     pub domain: String,
+    /// The earlier release's version (`17.1`).
     pub from: String,
+    /// The later release's version (`18.1`).
     pub to: String,
+    /// What changed in the release as a whole.
     pub release: ReleaseDiff,
+    /// One diff per model given, in the order given; empty without models.
     pub models: Vec<ModelDiff>,
 }
 

@@ -19,16 +19,21 @@ use crate::model::format::ModelFile;
 
 /// The two releases compared.
 pub struct Releases<'a> {
+    /// The earlier release (`--from`).
     pub from: &'a KnowledgeBase,
+    /// The later release (`--to`).
     pub to: &'a KnowledgeBase,
     /// The later bundle's `revoked-by` relationships.
     pub revocations: &'a Revocations,
+    /// The day acceptances are judged on when exposures are recomputed.
     pub today: Date,
 }
 
 /// What changed for one ATT&CK ID the model names.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ReferenceChange {
+    /// The kind the model's field takes (an `actors[].groups` entry is a group); JSON writes
+    /// its label.
     #[serde(serialize_with = "super::release_diff::kind_label")]
     pub kind: Kind,
     /// The ID as the model writes it.
@@ -37,6 +42,8 @@ pub struct ReferenceChange {
     pub name: String,
     /// Every place the model names it.
     pub places: Vec<Place>,
+    /// What changed: presence and kind on each side, then revoked, deprecated or reinstated,
+    /// then renamed and renumbered, and for a technique retacticed, moved and platforms.
     pub changes: Vec<Change>,
 }
 
@@ -48,46 +55,66 @@ pub enum Change {
     NotInFrom,
     /// In the earlier release the ID names an object of another kind.
     WrongKindInFrom {
+        /// The object the ID names in the earlier release.
         is: Typed,
     },
     /// The later release no longer has the object.
     NotInTo,
     /// In the later release the ID names an object of another kind.
     WrongKindInTo {
+        /// The object the ID names in the later release.
         is: Typed,
     },
     /// Revoked in the later release. `newly` is false when it was revoked already.
     Revoked {
+        /// False when the earlier release had revoked it already.
         newly: bool,
+        /// How the revocation ends: one replacement, a split, another kind, or nothing.
         outcome: Outcome,
+        /// The end of the revoked-by chain: one object, or the parts of a split; empty when
+        /// nothing replaces it.
         replaced_by: Vec<Typed>,
     },
     /// Deprecated in the later release.
     Deprecated {
+        /// False when the earlier release had deprecated it already.
         newly: bool,
     },
     /// Revoked or deprecated before, active in the later release.
     Reinstated,
+    /// The object's name changed.
     Renamed {
+        /// Its name in the earlier release.
         from: String,
+        /// Its name in the later release.
         to: String,
     },
     /// The same object (same STIX id) has a new ATT&CK ID.
     Renumbered {
+        /// Its ATT&CK ID in the earlier release.
         from: String,
+        /// Its ATT&CK ID in the later release.
         to: String,
     },
+    /// A technique's tactics changed.
     Retacticed {
+        /// Its tactic shortnames in the earlier release, in matrix order.
         from: Vec<String>,
+        /// Its tactic shortnames in the later release, in matrix order.
         to: Vec<String>,
     },
     /// Moved between parent and sub-technique, or to another parent.
     Moved {
+        /// The parent's ATT&CK ID in the earlier release; `null` for a top-level technique.
         from_parent: Option<String>,
+        /// The parent's ATT&CK ID in the later release; `null` for a top-level technique.
         to_parent: Option<String>,
     },
+    /// A technique's platforms changed.
     Platforms {
+        /// Platforms it gained, sorted.
         added: Vec<String>,
+        /// Platforms it lost, sorted.
         removed: Vec<String>,
     },
 }
@@ -115,13 +142,20 @@ impl Change {
 /// The techniques an actor's ATT&CK group gained and lost.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct GroupChange {
+    /// The group's ATT&CK ID, upper-cased (`G1004`).
     pub id: String,
+    /// The group's name in the later release, else in the earlier.
     pub name: String,
     /// Actors linking the group.
     pub actors: Vec<String>,
+    /// How many active techniques the group uses in the earlier release,
+    /// directly or through its campaigns.
     pub techniques_from: usize,
+    /// The same count in the later release.
     pub techniques_to: usize,
+    /// Techniques it uses in the later release and not in the earlier (matched by STIX id).
     pub gained: Vec<Named>,
+    /// Techniques it used in the earlier release and not in the later.
     pub lost: Vec<Named>,
 }
 
@@ -129,12 +163,16 @@ pub struct GroupChange {
 /// in the earlier one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct NewTechnique {
+    /// The technique's ATT&CK ID in the later release.
     pub id: String,
+    /// The technique's name in the later release.
     pub name: String,
+    /// Why it newly applies.
     pub reason: NewReason,
     /// For `new-platforms`: the added platforms that the systems have.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub platforms: Vec<String>,
+    /// Ids of the model's systems it newly applies to (sharing a platform with it).
     pub systems: Vec<String>,
     /// Exposures of the model on this technique in the later release (an actor brings it).
     pub exposures: usize,
@@ -166,9 +204,13 @@ impl NewReason {
 /// Exposures per status (JSON lists the statuses alphabetically, as it always has).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct StatusCounts {
+    /// Exposures an unexpired acceptance matches.
     pub accepted: usize,
+    /// Exposures both mitigated and detected.
     pub covered: usize,
+    /// Exposures with nothing in place.
     pub gap: usize,
+    /// Exposures only mitigated or only detected, or covered only by `partial` controls.
     pub partial: usize,
 }
 
@@ -187,10 +229,14 @@ impl StatusCounts {
 /// Exposure counts on one side.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SideSummary {
+    /// Every exposure of the model on this release.
     pub exposures: usize,
+    /// Exposures per status.
     pub by_status: StatusCounts,
     /// Gap or partial.
     pub open: usize,
+    /// Covered exposures as a percentage of those not accepted, to one decimal;
+    /// 100 when there are none.
     pub coverage_percent: f64,
 }
 
@@ -229,12 +275,20 @@ impl ExposureChangeKind {
 /// One exposure whose status or severity differs, or that exists on one side only.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ExposureChange {
+    /// How the exposure differs.
     pub change: ExposureChangeKind,
+    /// The actor's id in the model.
     pub actor: String,
+    /// The technique's ATT&CK ID (the later release's when the exposure is on both
+    /// sides).
     pub technique: String,
+    /// The technique's name.
     pub technique_name: String,
+    /// The system's id in the model.
     pub system: String,
+    /// Status and severity in the earlier release; `null` when not in scope there.
     pub before: Option<StatusSeverity>,
+    /// Status and severity in the later release; `null` when not in scope there.
     pub after: Option<StatusSeverity>,
 }
 
@@ -243,9 +297,13 @@ pub struct ExposureChange {
 pub struct ExposureDiff {
     /// Whether both sides could be computed.
     pub compared: bool,
+    /// Why the model does not validate on a release even with the references it does not
+    /// know left out (each error with its line); absent when it validates on both.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// Exposure counts on the earlier release; `null` when they could not be computed.
     pub from: Option<SideSummary>,
+    /// Exposure counts on the later release; `null` when they could not be computed.
     pub to: Option<SideSummary>,
     /// References left out to validate the model on the earlier release.
     pub dropped_from: Vec<Dropped>,
@@ -261,13 +319,17 @@ pub struct ExposureDiff {
     pub closed_gaps: usize,
     /// In both, with another severity.
     pub severity_changes: usize,
+    /// Every exposure whose status or severity differs or that is in scope on one side
+    /// only, ordered by kind of change, worst severity, actor, technique and system.
     pub changes: Vec<ExposureChange>,
 }
 
 /// The diff of one model.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ModelDiff {
+    /// The model's path, as given.
     pub file: String,
+    /// The model's `name`.
     pub name: String,
     /// The release the file pins (`18.1`).
     pub pinned: String,
@@ -275,8 +337,13 @@ pub struct ModelDiff {
     pub references: Vec<ReferenceChange>,
     /// How many distinct references did not change.
     pub unchanged_references: usize,
+    /// The ATT&CK groups the model's actors link, with the techniques each gained and
+    /// lost, by group ID.
     pub groups: Vec<GroupChange>,
+    /// Techniques that apply to the model's systems in the later release and did
+    /// not in the earlier (preparation-only ones left out), by ATT&CK ID.
     pub new_techniques: Vec<NewTechnique>,
+    /// The model's exposures on both releases, compared.
     pub exposures: ExposureDiff,
 }
 

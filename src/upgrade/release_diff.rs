@@ -21,12 +21,16 @@ pub(super) fn kind_label<S: serde::Serializer>(
 /// An object named with its kind.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Typed {
+    /// The object's kind; JSON writes its label (`technique`, `data-component`).
     #[serde(serialize_with = "kind_label")]
     pub kind: Kind,
+    /// Its ATT&CK ID; empty when it has none.
     pub id: String,
+    /// Its name.
     pub name: String,
 }
 
+/// An object of `kb` named with its kind, ATT&CK ID and name.
 pub fn typed(kb: &KnowledgeBase, o: ObjectRef) -> Typed {
     let m = kb.meta(o);
     Typed {
@@ -39,12 +43,16 @@ pub fn typed(kb: &KnowledgeBase, o: ObjectRef) -> Typed {
 /// Per kind: active objects on each side and what changed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct KindCounts {
+    /// The kind counted; JSON writes its label (`detection-strategy`).
     #[serde(serialize_with = "kind_label")]
     pub kind: Kind,
     /// Active (neither revoked nor deprecated) objects in the earlier release.
     pub active_from: usize,
+    /// Active objects in the later release.
     pub active_to: usize,
+    /// Objects whose STIX id the earlier release does not have.
     pub added: usize,
+    /// Objects of the earlier release whose STIX id the later one does not have.
     pub removed: usize,
     /// Newly revoked (not revoked in the earlier release).
     pub revoked: usize,
@@ -52,6 +60,7 @@ pub struct KindCounts {
     pub deprecated: usize,
     /// Revoked or deprecated before, active again.
     pub reinstated: usize,
+    /// Objects whose name changed.
     pub renamed: usize,
     /// Same object, new ATT&CK ID.
     pub renumbered: usize,
@@ -66,91 +75,145 @@ pub struct KindCounts {
     pub platforms_changed: Option<usize>,
 }
 
+/// An object added, removed, newly deprecated or reinstated.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Entry {
+    /// Its kind; JSON writes its label.
     #[serde(serialize_with = "kind_label")]
     pub kind: Kind,
+    /// Its ATT&CK ID: the earlier release's for a removed object, else the later's.
     pub id: String,
+    /// Its name, from the same release as `id`.
     pub name: String,
+    /// Its STIX id, by which objects are matched across releases.
     pub stix_id: String,
 }
 
+/// An object the later release revoked and the earlier did not, with what
+/// replaces it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RevokedEntry {
+    /// Its kind; JSON writes its label.
     #[serde(serialize_with = "kind_label")]
     pub kind: Kind,
+    /// Its ATT&CK ID.
     pub id: String,
+    /// Its name.
     pub name: String,
+    /// Its STIX id.
     pub stix_id: String,
+    /// How the revocation ends: one replacement, a split, another kind, or nothing.
     pub outcome: Outcome,
     /// The end of the revoked-by chain (several for a split).
     pub replaced_by: Vec<Typed>,
 }
 
+/// An object whose name changed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Renamed {
+    /// Its kind; JSON writes its label.
     #[serde(serialize_with = "kind_label")]
     pub kind: Kind,
+    /// Its ATT&CK ID in the later release.
     pub id: String,
+    /// Its STIX id.
     pub stix_id: String,
+    /// Its name in the earlier release.
     pub from: String,
+    /// Its name in the later release.
     pub to: String,
 }
 
+/// An object that kept its STIX id and got another ATT&CK ID (a
+/// sub-technique moved to another parent).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Renumbered {
+    /// Its kind; JSON writes its label.
     #[serde(serialize_with = "kind_label")]
     pub kind: Kind,
+    /// Its name in the later release.
     pub name: String,
+    /// Its STIX id.
     pub stix_id: String,
+    /// Its ATT&CK ID in the earlier release.
     pub from: String,
+    /// Its ATT&CK ID in the later release.
     pub to: String,
 }
 
+/// An active technique that became a sub-technique, a top-level technique, or a
+/// sub-technique of another parent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Moved {
+    /// Its ATT&CK ID in the later release.
     pub id: String,
+    /// Its name in the later release.
     pub name: String,
     /// The parent's ID in each release; `null` for a top-level technique.
     pub from_parent: Option<String>,
+    /// The parent's ID in the later release; `null` for a top-level technique.
     pub to_parent: Option<String>,
 }
 
+/// An active technique whose tactics changed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Retacticed {
+    /// Its ATT&CK ID in the later release.
     pub id: String,
+    /// Its name in the later release.
     pub name: String,
+    /// Its tactic shortnames in the earlier release, in matrix order.
     pub from: Vec<String>,
+    /// Its tactic shortnames in the later release, in matrix order.
     pub to: Vec<String>,
 }
 
+/// An active technique whose platforms changed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PlatformChange {
+    /// Its ATT&CK ID in the later release.
     pub id: String,
+    /// Its name in the later release.
     pub name: String,
+    /// Platforms it gained, sorted.
     pub added: Vec<String>,
+    /// Platforms it lost, sorted.
     pub removed: Vec<String>,
 }
 
 /// Every changed object, by kind of change.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ReleaseLists {
+    /// Objects new in the later release, by kind then ID.
     pub added: Vec<Entry>,
+    /// Objects the later release no longer has, by kind then ID.
     pub removed: Vec<Entry>,
+    /// Objects newly revoked, with their replacements, by kind then ID.
     pub revoked: Vec<RevokedEntry>,
+    /// Objects newly deprecated (and not revoked), by kind then ID.
     pub deprecated: Vec<Entry>,
+    /// Objects revoked or deprecated before and active now, by kind then ID.
     pub reinstated: Vec<Entry>,
+    /// Objects whose name changed, by kind then ID.
     pub renamed: Vec<Renamed>,
+    /// Objects whose ATT&CK ID changed, by kind then new ID.
     pub renumbered: Vec<Renumbered>,
+    /// Active techniques moved between parent and sub-technique, by ID.
     pub moved: Vec<Moved>,
+    /// Active techniques whose tactics changed, by ID.
     pub retacticed: Vec<Retacticed>,
+    /// Active techniques whose platforms changed, by ID.
     pub platforms: Vec<PlatformChange>,
 }
 
 /// The release-wide diff.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ReleaseDiff {
+    /// Counts per kind, in [`ALL_KINDS`] order; ATT&CK's own objects only, companions left
+    /// out.
     pub summary: Vec<KindCounts>,
+    /// Every changed object, when asked for (`atkmap diff` without a model), flattened into
+    /// this object in JSON; `None` (left out) otherwise.
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
     pub lists: Option<ReleaseLists>,
 }

@@ -45,8 +45,11 @@ pub fn byte_offset(text: &str, starts: &[usize], position: Position) -> Option<u
 /// How a scalar is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Quoting {
+    /// Unquoted (`T1078`).
     Plain,
+    /// In single quotes (`'18.1'`).
     Single,
+    /// In double quotes (`"18.1"`).
     Double,
 }
 
@@ -55,6 +58,7 @@ pub enum Quoting {
 pub struct ScalarSpan {
     /// The bytes of the content, quotes excluded.
     pub content: Range<usize>,
+    /// How the scalar is quoted; an edit keeps the quotes.
     pub quoting: Quoting,
 }
 
@@ -97,7 +101,9 @@ pub fn scalar_span(
 /// One replacement of a byte range.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Edit {
+    /// The bytes of the original text replaced.
     pub range: Range<usize>,
+    /// The text written in their place.
     pub replacement: String,
 }
 
