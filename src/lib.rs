@@ -9,6 +9,7 @@
 //! The library computes and does no I/O: it takes text, bytes and the date as inputs and
 //! returns data. Files, the network, the terminal, the clock and the environment are the
 //! binary's (`src/main.rs`, `src/cli/`). The lints below hold the library to that.
+#![warn(missing_docs)]
 #![cfg_attr(
     not(test),
     deny(

@@ -145,7 +145,8 @@ pub struct Tactic {
 pub struct Technique {
     /// ID, name, state and framework.
     pub meta: Meta,
-    /// Tactic shortnames from the kill-chain phases, in the bundle's order.
+    /// Tactic shortnames from the kill-chain phases, in the matrix's column order (unknown
+    /// ones last).
     pub tactics: Vec<String>,
     /// `x_mitre_platforms` (`Windows`, `IaaS`, `Identity Provider`); a companion's own
     /// techniques list its pseudo-platform, `F3` or `ATLAS`.

@@ -82,6 +82,10 @@ pub struct AttackPin {
 /// systems).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
+#[allow(
+    missing_docs,
+    reason = "the enum's doc names each value; variant docs would turn the schema's enum into a oneOf, which loses check's did-you-mean"
+)]
 pub enum Domain {
     Enterprise,
     Mobile,
@@ -170,6 +174,10 @@ pub struct System {
 /// parties; 2) or `internet` (anyone; 3, and the actors' default `entry`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
+#[allow(
+    missing_docs,
+    reason = "the enum's doc names each value; variant docs would turn the schema's enum into a oneOf, which loses check's did-you-mean"
+)]
 pub enum Reachability {
     Internal,
     Partner,
@@ -211,6 +219,10 @@ pub struct DataAsset {
 /// data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
+#[allow(
+    missing_docs,
+    reason = "the enum's doc names each value; variant docs would turn the schema's enum into a oneOf, which loses check's did-you-mean"
+)]
 pub enum Sensitivity {
     Public,
     Internal,
@@ -292,6 +304,10 @@ pub struct Control {
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, JsonSchema,
 )]
 #[serde(rename_all = "lowercase")]
+#[allow(
+    missing_docs,
+    reason = "the enum's doc names each value; variant docs would turn the schema's enum into a oneOf, which loses check's did-you-mean"
+)]
 pub enum ControlStatus {
     Planned,
     Partial,

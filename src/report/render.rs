@@ -125,7 +125,7 @@ pub fn diagrams(models: &[&Model], report: &Report) -> Vec<Diagram> {
 
 /// Each system's worst open severity, by system index, for highlighting a diagram.
 pub fn highlights(model: &Model, analysis: &ModelAnalysis) -> Highlights {
-    let worst = super::worst_open_by_system(analysis);
+    let worst = super::assemble::worst_open_by_system(analysis);
     model
         .systems
         .iter()

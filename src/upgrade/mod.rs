@@ -6,6 +6,7 @@
 //! splits the knowledge base folds away. Migration edits the model's text at the positions the
 //! parser reports ([`text`]); it never re-serialises YAML.
 
+pub(crate) mod exposure_diff;
 pub(crate) mod fate;
 pub(crate) mod lenient;
 pub mod migrate;
