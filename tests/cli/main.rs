@@ -11,6 +11,7 @@ mod attack_cli;
 mod baseline_cli;
 mod cache_cli;
 mod check_cli;
+mod cmd_cases;
 mod fetch;
 mod fuzz;
 mod golden_reports;
