@@ -320,6 +320,7 @@ fn value_text(value: &serde_json::Value) -> String {
                     out.push_str(&format!("  {}\n", fields.join("  ")));
                 }
             }
+            Value::Array(items) if items.is_empty() => out.push_str(&format!("{label}: none\n")),
             Value::Array(items) => {
                 let items: Vec<String> = items.iter().map(plain).collect();
                 out.push_str(&format!("{label}: {}\n", items.join(", ")));
