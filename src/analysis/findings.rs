@@ -317,6 +317,24 @@ impl Trend {
     }
 }
 
+/// The share of assessed exposures (all but accepted ones) that are covered, in percent with
+/// one decimal; 100 when none is assessed.
+pub fn coverage_percent(exposures: &[Exposure]) -> f64 {
+    let assessed = exposures
+        .iter()
+        .filter(|e| e.status != Status::Accepted)
+        .count();
+    let covered = exposures
+        .iter()
+        .filter(|e| e.status == Status::Covered)
+        .count();
+    if assessed == 0 {
+        100.0
+    } else {
+        (covered as f64 * 1000.0 / assessed as f64).round() / 10.0
+    }
+}
+
 impl Exposure {
     /// Whether the exposure counts against the CI gate: a gap or partial that nobody accepted.
     pub fn is_open(&self) -> bool {

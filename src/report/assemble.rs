@@ -417,18 +417,6 @@ fn summarize(exposures: &[Exposure], findings: &[Finding], paths: usize) -> Summ
                 .or_default() += 1;
         }
     }
-    let assessed = exposures
-        .iter()
-        .filter(|e| e.status != Status::Accepted)
-        .count();
-    let covered = exposures
-        .iter()
-        .filter(|e| e.status == Status::Covered)
-        .count();
-    summary.coverage_percent = if assessed == 0 {
-        100.0
-    } else {
-        (covered as f64 * 1000.0 / assessed as f64).round() / 10.0
-    };
+    summary.coverage_percent = coverage_percent(exposures);
     summary
 }

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::fate::{Fates, Revocations};
 use super::lenient::{self, Dropped};
-use crate::analysis::findings::{Exposure, Severity, Status, StatusSeverity};
+use crate::analysis::findings::{Exposure, Severity, Status, StatusSeverity, coverage_percent};
 use crate::analysis::{self, Options};
 use crate::attack::{Kind, KnowledgeBase};
 use crate::model::date::Date;
@@ -189,23 +189,11 @@ fn summarize(exposures: &[Exposure]) -> SideSummary {
     for e in exposures {
         by_status.add(e.status);
     }
-    let assessed = exposures
-        .iter()
-        .filter(|e| e.status != Status::Accepted)
-        .count();
-    let covered = exposures
-        .iter()
-        .filter(|e| e.status == Status::Covered)
-        .count();
     SideSummary {
         exposures: exposures.len(),
         by_status,
         open: exposures.iter().filter(|e| e.is_open()).count(),
-        coverage_percent: if assessed == 0 {
-            100.0
-        } else {
-            (covered as f64 * 1000.0 / assessed as f64).round() / 10.0
-        },
+        coverage_percent: coverage_percent(exposures),
     }
 }
 
