@@ -84,7 +84,8 @@ impl<'a> Context<'a> {
         for (platforms, i) in classes {
             class_platforms[i] = platforms;
         }
-        let profiles: Vec<ActorProfile> = (0..model.actors.len())
+        let profiles: Vec<ActorProfile> = model
+            .actor_ids()
             .map(|a| actors::profile(model, kb, a))
             .collect();
         let matched = profiles
@@ -187,7 +188,7 @@ impl<'a> Context<'a> {
         self.model.data.iter().enumerate().filter_map(|(d, data)| {
             (data.sensitivity >= crate::model::format::Sensitivity::Confidential
                 && data.leaked.is_none())
-            .then_some(d)
+            .then_some(DataId::new(d))
         })
     }
 }

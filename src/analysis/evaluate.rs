@@ -118,7 +118,7 @@ pub fn evaluate_all(
     let mut left = budget;
     let mut in_scope = 0;
     let mut outcomes = Vec::with_capacity(ctx.model.actors.len());
-    for a in 0..ctx.model.actors.len() {
+    for a in ctx.model.actor_ids() {
         let outcome = evaluate_actor(ctx, defended, a, Some((per_pair, left)));
         left = left.saturating_sub(outcome.searches);
         in_scope += outcome.exposures.len();

@@ -157,7 +157,7 @@ impl Fix {
                 let control = &ctx.model.controls[*c];
                 let named = |index| Fix::Mitigation {
                     mitigation: index,
-                    system: 0,
+                    system: SystemId::new(0),
                 };
                 names_family(ctx, &control.counters, technique)
                     || control_names(ctx, &control.mitigations, Kind::Mitigation, |i| {
@@ -178,7 +178,7 @@ impl Fix {
                 let control = &ctx.model.controls[*c];
                 let named = |index| Fix::Detection {
                     strategy: index,
-                    system: 0,
+                    system: SystemId::new(0),
                 };
                 names_family(ctx, &control.detects, technique)
                     || control_names(ctx, &control.detections, Kind::DetectionStrategy, |i| {

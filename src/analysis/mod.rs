@@ -288,7 +288,7 @@ fn exposures(
     let mut assessed: HashMap<(u32, SystemId), coverage::Assessment> = HashMap::new();
     let mut recommended: HashMap<(u32, SystemId), Vec<Recommendation>> = HashMap::new();
     let mut out = Vec::new();
-    for (actor, outcome) in outcomes.iter().enumerate() {
+    for (actor, outcome) in ctx.model.actor_ids().zip(outcomes) {
         let on_path: BTreeSet<SystemId> = outcome
             .paths
             .iter()

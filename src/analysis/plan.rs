@@ -396,7 +396,7 @@ impl ExposureIndex {
     fn new(ctx: &Context, outcomes: &[ActorOutcome]) -> ExposureIndex {
         let mut actors_at = vec![Vec::new(); ctx.model.systems.len()];
         let mut by_system = Vec::with_capacity(outcomes.len());
-        for (a, o) in outcomes.iter().enumerate() {
+        for (a, o) in (0..outcomes.len()).map(ActorId::new).zip(outcomes) {
             let mut list: Vec<(SystemId, usize)> = o
                 .exposures
                 .iter()
@@ -456,6 +456,7 @@ fn candidates(
         .iter()
         .enumerate()
         .flat_map(|(a, o)| {
+            let a = ActorId::new(a);
             o.paths
                 .iter()
                 .flat_map(move |p| p.systems.iter().map(move |&s| (a, s)))
@@ -466,7 +467,7 @@ fn candidates(
     let gains = local_gains(ctx, defended, outcomes, relevant);
     // Systems where an open exposure lies on a path.
     let mut eligible: BTreeSet<SystemId> = BTreeSet::new();
-    for (a, o) in outcomes.iter().enumerate() {
+    for (a, o) in (0..outcomes.len()).map(ActorId::new).zip(outcomes) {
         for e in o.exposures.iter().filter(|e| e.is_open()) {
             if !any_path || on_path.contains(&(a, e.system)) {
                 eligible.insert(e.system);

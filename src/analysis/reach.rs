@@ -81,7 +81,7 @@ impl Reach {
         self.reached
             .iter()
             .enumerate()
-            .filter_map(|(s, &r)| r.then_some(s))
+            .filter_map(|(s, &r)| r.then_some(SystemId::new(s)))
     }
 }
 
@@ -156,7 +156,7 @@ fn footholds(ctx: &Context, defended: Defended, actor: ActorId) -> Vec<Foothold>
         }
     }
     for &d in &a.holds {
-        for (s, system) in ctx.model.systems.iter().enumerate() {
+        for (s, system) in ctx.model.system_ids().zip(&ctx.model.systems) {
             // The actor must be able to present the evidence there: an internet-facing
             // verifier, or one it already operates on. A partner- or internal-only verifier
             // keeps its reuse exposures but is no way in.
@@ -228,7 +228,7 @@ pub fn reach(ctx: &Context, defended: Defended, actor: ActorId) -> Reach {
         }
     }
     let mut frontier: Vec<SystemId> = Vec::new();
-    for s in 0..n {
+    for s in ctx.model.system_ids() {
         if reached[s] {
             continue;
         }

@@ -206,7 +206,7 @@ mod tests {
             ),
             Role::Takes
         );
-        let reuse = [Why::Reuse(0)];
+        let reuse = [Why::Reuse(crate::model::resolved::DataId::new(0))];
         assert_eq!(
             role(Framework::Attack, &tactics(&["defense-evasion"]), &reuse),
             Role::Takes

@@ -142,7 +142,7 @@ pub fn scope(ctx: &Context, actor: ActorId, reach: &Reach) -> Drafts {
     //    made from leaked images against every system judging evidence with AI).
     for &d in &a.holds {
         let data = &model.data[d];
-        for s in 0..model.systems.len() {
+        for s in model.system_ids() {
             for t in ctx.reuse_at(d, s) {
                 add(
                     &mut drafts,

@@ -18,8 +18,9 @@ use serde::Serialize;
 use super::{Edge, Node, SupplyChain, palette};
 use crate::model::resolved::{DataId, SystemId};
 
-/// How to mark a system: its worst gap severity (`critical`, `high`, ...), if any.
-pub type Highlights = BTreeMap<SystemId, String>;
+/// How to mark a system, by its index in [`crate::model::Model::systems`]: its worst gap
+/// severity (`critical`, `high`, ...), if any.
+pub type Highlights = BTreeMap<usize, String>;
 
 fn mermaid_id(prefix: &str, id: &str) -> String {
     format!("{prefix}_{}", id.replace('-', "_"))
@@ -126,7 +127,8 @@ impl SupplyChain<'_> {
             .chain(&self.systems)
             .copied()
             .chain(
-                (0..self.data.len())
+                self.model
+                    .data_ids()
                     .filter(|&d| self.draws_data(d))
                     .map(|d| self.data[d]),
             )
@@ -241,7 +243,7 @@ impl SupplyChain<'_> {
     /// Systems grouped by owner, owners sorted, unowned last.
     fn by_owner(&self) -> Vec<(Option<&str>, Vec<SystemId>)> {
         let mut groups: BTreeMap<Option<&str>, Vec<SystemId>> = BTreeMap::new();
-        for (i, s) in self.model.systems.iter().enumerate() {
+        for (i, s) in self.model.system_ids().zip(&self.model.systems) {
             groups.entry(s.owner.as_deref()).or_default().push(i);
         }
         let mut out: Vec<(Option<&str>, Vec<SystemId>)> = groups.into_iter().collect();
@@ -294,7 +296,7 @@ impl SupplyChain<'_> {
                 out.push_str("  end\n");
             }
         }
-        for (i, d) in m.data.iter().enumerate() {
+        for (i, d) in m.data_ids().zip(&m.data) {
             if !self.draws_data(i) {
                 continue;
             }
@@ -386,7 +388,7 @@ impl SupplyChain<'_> {
             for &s in systems {
                 let system = &m.systems[s];
                 let fill = highlights
-                    .get(&s)
+                    .get(&s.index())
                     .and_then(|label| palette::severity(label))
                     .map(|c| {
                         format!(
@@ -408,7 +410,7 @@ impl SupplyChain<'_> {
                 out.push_str("  }\n");
             }
         }
-        for (i, d) in m.data.iter().enumerate() {
+        for (i, d) in m.data_ids().zip(&m.data) {
             if !self.draws_data(i) {
                 continue;
             }

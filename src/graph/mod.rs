@@ -71,13 +71,16 @@ impl<'m> SupplyChain<'m> {
     /// Builds the graph; `techniques` lists each actor's technique IDs (from the analysis).
     pub fn build(model: &'m Model, techniques: &[Vec<String>]) -> SupplyChain<'m> {
         let mut graph = DiGraph::new();
-        let actors: Vec<NodeIndex> = (0..model.actors.len())
+        let actors: Vec<NodeIndex> = model
+            .actor_ids()
             .map(|a| graph.add_node(Node::Actor(a)))
             .collect();
-        let systems: Vec<NodeIndex> = (0..model.systems.len())
+        let systems: Vec<NodeIndex> = model
+            .system_ids()
             .map(|s| graph.add_node(Node::System(s)))
             .collect();
-        let data: Vec<NodeIndex> = (0..model.data.len())
+        let data: Vec<NodeIndex> = model
+            .data_ids()
             .map(|d| graph.add_node(Node::Data(d)))
             .collect();
         for (a, actor) in model.actors.iter().enumerate() {
@@ -193,8 +196,17 @@ controls:
             &kb,
         );
         let chain = SupplyChain::build(&model, &[]);
-        let reached: Vec<SystemId> = chain.reachable_systems(0).into_iter().collect();
+        let reached: Vec<usize> = chain
+            .reachable_systems(ActorId::new(0))
+            .into_iter()
+            .map(SystemId::index)
+            .collect();
         assert_eq!(reached, vec![0, 1, 2]);
-        assert_eq!(chain.flow_neighbours(1), vec![0, 2]);
+        let neighbours: Vec<usize> = chain
+            .flow_neighbours(SystemId::new(1))
+            .into_iter()
+            .map(SystemId::index)
+            .collect();
+        assert_eq!(neighbours, vec![0, 2]);
     }
 }

@@ -6,12 +6,71 @@ use super::format::{ControlStatus, Reachability, Sensitivity};
 use super::located::Located;
 use crate::diag::Position;
 
-/// Index of a system in [`Model::systems`].
-pub type SystemId = usize;
-/// Index of a data asset in [`Model::data`].
-pub type DataId = usize;
-/// Index of an actor in [`Model::actors`].
-pub type ActorId = usize;
+/// Declares an index newtype, and lets it index the `Vec`s and slices of per-entry tables.
+macro_rules! index_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub struct $name(usize);
+
+        impl $name {
+            /// The id of the entry at this position.
+            pub const fn new(index: usize) -> Self {
+                Self(index)
+            }
+
+            /// The entry's position.
+            pub const fn index(self) -> usize {
+                self.0
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+
+        impl<T> std::ops::Index<$name> for [T] {
+            type Output = T;
+            fn index(&self, id: $name) -> &T {
+                &self[id.0]
+            }
+        }
+
+        impl<T> std::ops::IndexMut<$name> for [T] {
+            fn index_mut(&mut self, id: $name) -> &mut T {
+                &mut self[id.0]
+            }
+        }
+
+        impl<T> std::ops::Index<$name> for Vec<T> {
+            type Output = T;
+            fn index(&self, id: $name) -> &T {
+                &self[id.0]
+            }
+        }
+
+        impl<T> std::ops::IndexMut<$name> for Vec<T> {
+            fn index_mut(&mut self, id: $name) -> &mut T {
+                &mut self[id.0]
+            }
+        }
+    };
+}
+
+index_type!(
+    /// Index of a system in [`Model::systems`].
+    SystemId
+);
+index_type!(
+    /// Index of a data asset in [`Model::data`].
+    DataId
+);
+index_type!(
+    /// Index of an actor in [`Model::actors`].
+    ActorId
+);
 
 /// A validated threat model: every reference resolved to an index, every ATT&CK ID
 /// known to be in the pinned release, defaults filled in. What the analysis works on.
@@ -57,6 +116,27 @@ pub struct Model {
     pub threats: Vec<ThreatDef>,
     /// The acceptances, in file order, expired ones included (those match no exposure).
     pub accepted: Vec<AcceptanceDef>,
+}
+
+impl Model {
+    /// The ids of every system, in file order.
+    pub fn system_ids(
+        &self,
+    ) -> impl DoubleEndedIterator<Item = SystemId> + ExactSizeIterator + use<> {
+        (0..self.systems.len()).map(SystemId)
+    }
+
+    /// The ids of every data asset, in file order.
+    pub fn data_ids(&self) -> impl DoubleEndedIterator<Item = DataId> + ExactSizeIterator + use<> {
+        (0..self.data.len()).map(DataId)
+    }
+
+    /// The ids of every actor, in file order.
+    pub fn actor_ids(
+        &self,
+    ) -> impl DoubleEndedIterator<Item = ActorId> + ExactSizeIterator + use<> {
+        (0..self.actors.len()).map(ActorId)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -193,16 +273,22 @@ pub struct AcceptanceDef {
 impl Model {
     /// The index of the system with this id, if the model has one.
     pub fn system_index(&self, id: &str) -> Option<SystemId> {
-        self.systems.iter().position(|s| s.id.value == id)
+        self.systems
+            .iter()
+            .position(|s| s.id.value == id)
+            .map(SystemId)
     }
 
     /// The index of the data asset with this id, if the model has one.
     pub fn data_index(&self, id: &str) -> Option<DataId> {
-        self.data.iter().position(|d| d.id.value == id)
+        self.data.iter().position(|d| d.id.value == id).map(DataId)
     }
 
     /// The index of the actor with this id, if the model has one.
     pub fn actor_index(&self, id: &str) -> Option<ActorId> {
-        self.actors.iter().position(|a| a.id.value == id)
+        self.actors
+            .iter()
+            .position(|a| a.id.value == id)
+            .map(ActorId)
     }
 }

@@ -8,6 +8,7 @@ use crate::analysis::ModelAnalysis;
 use crate::attack::{Framework, KnowledgeBase};
 use crate::model::Model;
 use crate::model::format::{Reachability, Sensitivity};
+use crate::model::resolved::{DataId, SystemId};
 
 impl Report {
     /// Assembles a report from the analyses of several models (all on one release).
@@ -262,12 +263,12 @@ pub fn worst_open_by_system(
 
 fn summarize_model(model: &Model, analysis: &ModelAnalysis) -> ModelSummary {
     let worst_open = worst_open_by_system(analysis);
-    let systems = |ids: &[usize]| -> Vec<String> {
+    let systems = |ids: &[SystemId]| -> Vec<String> {
         ids.iter()
             .map(|&s| model.systems[s].id.value.clone())
             .collect()
     };
-    let data = |ids: &[usize]| -> Vec<String> {
+    let data = |ids: &[DataId]| -> Vec<String> {
         ids.iter()
             .map(|&d| model.data[d].id.value.clone())
             .collect()

@@ -114,7 +114,12 @@ impl Validator<'_> {
                     .as_ref()
                     .map_or(Sensitivity::Internal, |s| s.value),
                 records: d.records.as_ref().map(|r| r.value),
-                stored_in: self.references(&d.stored_in, Section::System, "stored_in"),
+                stored_in: self.references(
+                    &d.stored_in,
+                    Section::System,
+                    "stored_in",
+                    SystemId::new,
+                ),
                 leaked: d.leaked.as_ref().map(|l| LeakDef {
                     year: l.year.value,
                     source: l.source.clone(),
@@ -129,13 +134,16 @@ impl Validator<'_> {
                 self.attack_refs(&a.techniques, Kind::Technique, "techniques");
                 self.exclusions(&a.exclude);
                 let (entry, entry_is_default) = match &a.entry {
-                    Some(list) => (self.references(list, Section::System, "entry"), false),
+                    Some(list) => (
+                        self.references(list, Section::System, "entry", SystemId::new),
+                        false,
+                    ),
                     None => (
                         systems
                             .iter()
                             .enumerate()
                             .filter(|(_, s)| s.exposure == format::Reachability::Internet)
-                            .map(|(i, _)| i)
+                            .map(|(i, _)| SystemId::new(i))
                             .collect(),
                         true,
                     ),
@@ -145,7 +153,7 @@ impl Validator<'_> {
                     name: a.name.value.clone(),
                     groups: a.groups.clone(),
                     techniques: a.techniques.clone(),
-                    holds: self.references(&a.holds, Section::Data, "holds"),
+                    holds: self.references(&a.holds, Section::Data, "holds", DataId::new),
                     entry,
                     entry_is_default,
                     exclude: a.exclude.clone(),
@@ -156,9 +164,9 @@ impl Validator<'_> {
             .flows
             .iter()
             .filter_map(|f| {
-                let from = self.reference(&f.from, Section::System, "from");
-                let to = self.reference(&f.to, Section::System, "to");
-                let carries = self.references(&f.carries, Section::Data, "carries");
+                let from = self.reference(&f.from, Section::System, "from", SystemId::new);
+                let to = self.reference(&f.to, Section::System, "to", SystemId::new);
+                let carries = self.references(&f.carries, Section::Data, "carries", DataId::new);
                 Some(FlowDef {
                     label: f.id.as_ref().map_or_else(
                         || format!("{}->{}", f.from.value, f.to.value),
@@ -190,7 +198,12 @@ impl Validator<'_> {
                     detections: c.detections.clone(),
                     counters: c.counters.clone(),
                     detects: c.detects.clone(),
-                    applies_to: self.references(&c.applies_to, Section::System, "applies_to"),
+                    applies_to: self.references(
+                        &c.applies_to,
+                        Section::System,
+                        "applies_to",
+                        SystemId::new,
+                    ),
                     status: c.status.value,
                 }
             })
@@ -200,8 +213,8 @@ impl Validator<'_> {
             .iter()
             .filter_map(|t| {
                 self.attack_ref(&t.technique, Kind::Technique, "technique");
-                let actor = self.reference(&t.actor, Section::Actor, "actor");
-                let target = self.reference(&t.target, Section::System, "target");
+                let actor = self.reference(&t.actor, Section::Actor, "actor", ActorId::new);
+                let target = self.reference(&t.target, Section::System, "target", SystemId::new);
                 Some(ThreatDef {
                     id: t.id.as_ref().map(|i| i.value.clone()),
                     position: t.technique.position,
@@ -274,11 +287,11 @@ impl Validator<'_> {
             let system = a
                 .system
                 .as_ref()
-                .map(|s| self.reference(s, Section::System, "system"));
+                .map(|s| self.reference(s, Section::System, "system", SystemId::new));
             let actor = a
                 .actor
                 .as_ref()
-                .map(|s| self.reference(s, Section::Actor, "actor"));
+                .map(|s| self.reference(s, Section::Actor, "actor", ActorId::new));
             let Some(expires) = Date::parse(&a.expires.value) else {
                 self.push(
                     Code::InvalidValue,

@@ -9,7 +9,7 @@ use crate::diag::Code;
 use crate::diag::suggest::closest;
 use crate::model::format::{self, ModelFile};
 use crate::model::located::Located;
-use crate::model::resolved::Model;
+use crate::model::resolved::{Model, SystemId};
 
 impl Validator<'_> {
     fn define(&mut self, id: &Located<String>, section: Section, index: usize) {
@@ -88,13 +88,14 @@ impl Validator<'_> {
         }
     }
 
-    /// Resolves a reference to a definition of `section`.
-    pub(super) fn reference(
+    /// Resolves a reference to a definition of `section`; `id` makes its index an id.
+    pub(super) fn reference<I>(
         &mut self,
         r: &Located<String>,
         section: Section,
         key: &str,
-    ) -> Option<usize> {
+        id: fn(usize) -> I,
+    ) -> Option<I> {
         *self.used.entry(r.value.clone()).or_default() += 1;
         let defined = self
             .ids
@@ -103,7 +104,7 @@ impl Validator<'_> {
         // An item left out of a salvaged model: its own problems are reported already.
         let left_out = || self.left_out.get(&r.value).map(|&s| (s, None));
         match defined.or_else(left_out) {
-            Some((s, index)) if s == section => index,
+            Some((s, index)) if s == section => index.map(id),
             Some((other, _)) => {
                 self.push(
                     Code::UnknownReference,
@@ -141,15 +142,16 @@ impl Validator<'_> {
         }
     }
 
-    pub(super) fn references(
+    pub(super) fn references<I: PartialEq>(
         &mut self,
         refs: &[Located<String>],
         section: Section,
         key: &str,
-    ) -> Vec<usize> {
-        let mut out: Vec<usize> = refs
+        id: fn(usize) -> I,
+    ) -> Vec<I> {
+        let mut out: Vec<I> = refs
             .iter()
-            .filter_map(|r| self.reference(r, section, key))
+            .filter_map(|r| self.reference(r, section, key, id))
             .collect();
         out.dedup();
         out
@@ -180,12 +182,12 @@ impl Validator<'_> {
 
     /// Warnings for systems and data assets nothing uses.
     pub(super) fn unused_definitions(&mut self, model: &Model) {
-        let entered: Vec<usize> = model
+        let entered: Vec<SystemId> = model
             .actors
             .iter()
             .flat_map(|a| a.entry.iter().copied())
             .collect();
-        for (i, s) in model.systems.iter().enumerate() {
+        for (i, s) in model.system_ids().zip(&model.systems) {
             if self.used.get(&s.id.value).copied().unwrap_or(0) == 0 && !entered.contains(&i) {
                 self.push(
                     Code::UnusedDefinition,
