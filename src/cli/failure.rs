@@ -64,6 +64,22 @@ impl fmt::Display for Failure {
     }
 }
 
+impl From<atkmap::report::render::RenderError> for Failure {
+    fn from(e: atkmap::report::render::RenderError) -> Failure {
+        Failure::new(e.to_string())
+    }
+}
+
+impl From<atkmap::report::build::BuildError> for Failure {
+    fn from(e: atkmap::report::build::BuildError) -> Failure {
+        let failure = Failure::new(e.to_string());
+        match e.hint() {
+            Some(hint) => failure.hint(hint),
+            None => failure,
+        }
+    }
+}
+
 impl From<std::io::Error> for Failure {
     fn from(e: std::io::Error) -> Failure {
         Failure::new(e.to_string())

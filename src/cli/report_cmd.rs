@@ -241,13 +241,12 @@ pub fn build_report(checked: &CheckedModels, options: &Options) -> Result<Report
     let Some(loaded) = release else {
         return Err(Failure::new("no model to report on"));
     };
-    build::build(&data_source(loaded), &models, &checked.diagnostics, options).map_err(|e| {
-        let failure = Failure::new(e.to_string());
-        match e.hint() {
-            Some(hint) => failure.hint(hint),
-            None => failure,
-        }
-    })
+    Ok(build::build(
+        &data_source(loaded),
+        &models,
+        &checked.diagnostics,
+        options,
+    )?)
 }
 
 /// The release as the report shows it: paths relative to the working directory or home.
@@ -400,7 +399,7 @@ fn companion_layers(
     report: &Report,
     attack_layer: Option<&std::path::Path>,
 ) -> Result<Vec<(String, Option<PathBuf>)>, Failure> {
-    let layers = render::companion_layers(report).map_err(|e| Failure::new(e.to_string()))?;
+    let layers = render::companion_layers(report)?;
     if layers.is_empty() {
         return Ok(Vec::new());
     }
@@ -473,8 +472,7 @@ pub fn run_report(args: ReportArgs, data: &DataOptions) -> CliResult {
             )
         });
         for (format, path) in destinations {
-            let text = render::render(format.format(), &report, &inputs)
-                .map_err(|e| Failure::new(e.to_string()))?;
+            let text = render::render(format.format(), &report, &inputs)?;
             rendered.push((text, path.clone()));
             if format == ReportFormat::Navigator {
                 rendered.extend(companion_layers(&report, path.as_deref())?);

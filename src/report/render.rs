@@ -5,11 +5,11 @@ use crate::graph::SupplyChain;
 use crate::graph::export::Highlights;
 use crate::model::Model;
 
-use super::Report;
 use super::markdown::{self, Diagram};
 use super::navigator::NavigatorError;
 use super::sarif::{SarifError, SarifOptions};
 use super::templates::{TemplateError, Templates};
+use super::{ModelSummary, Report};
 
 /// A report format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,14 +107,12 @@ pub fn diagrams(models: &[&Model], report: &Report) -> Vec<Diagram> {
         .iter()
         .map(|model| {
             let chain = SupplyChain::build(model, &[]);
-            let mut highlights = Highlights::new();
-            if let Some(summary) = report.models.iter().find(|m| m.file == model.file) {
-                for (i, system) in summary.systems.iter().enumerate() {
-                    if let Some(worst) = system.worst_open {
-                        highlights.insert(i, worst.label().to_string());
-                    }
-                }
-            }
+            let highlights = report
+                .models
+                .iter()
+                .find(|m| m.file == model.file)
+                .map(summary_highlights)
+                .unwrap_or_default();
             Diagram {
                 file: model.file.clone(),
                 mermaid: chain.to_mermaid(&highlights),
@@ -123,7 +121,18 @@ pub fn diagrams(models: &[&Model], report: &Report) -> Vec<Diagram> {
         .collect()
 }
 
-/// Each system's worst open severity, by system index, for highlighting a diagram.
+/// Each system's worst open severity as a report's model summary holds it, by system index.
+pub fn summary_highlights(summary: &ModelSummary) -> Highlights {
+    summary
+        .systems
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| Some((i, s.worst_open?.label().to_string())))
+        .collect()
+}
+
+/// Each system's worst open severity, by system index, for highlighting a diagram when no
+/// report is built (`atkmap graph`, `atkmap paths`).
 pub fn highlights(model: &Model, analysis: &ModelAnalysis) -> Highlights {
     let worst = super::assemble::worst_open_by_system(analysis);
     model

@@ -1231,11 +1231,7 @@ fn charts(path: &str, report: Option<&Report>) -> (String, String) {
     let chain = atkmap::graph::SupplyChain::build(model, &[]);
     let mut highlights = atkmap::graph::export::Highlights::new();
     for summary in report.iter().flat_map(|r| &r.models) {
-        for (i, system) in summary.systems.iter().enumerate() {
-            if let Some(worst) = system.worst_open {
-                highlights.insert(i, worst.label().to_string());
-            }
-        }
+        highlights.extend(atkmap::report::render::summary_highlights(summary));
     }
     (chain.to_mermaid(&highlights), chain.to_dot(&highlights))
 }
